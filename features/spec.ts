@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+
+export type FeatureSource = 'plan' | 'catalog' | 'prices' | 'physics' | 'history' | 'time';
+
+export interface FeatureDef {
+  readonly name: string;
+  readonly unit: string;
+  readonly source: FeatureSource;
+  /** What the builder writes when the value cannot be known; NaN is XGBoost's missing value. */
+  readonly missing: string;
+  readonly description: string;
+}
+
+export const FEATURE_SPEC_VERSION = '1.0.0';
+
+const NAN_API = 'NaN for api runs';
+const f = (name: string, unit: string, source: FeatureSource, missing: string, description: string): FeatureDef => ({ name, unit, source, missing, description });
+
+/** The 21 features, in vector order. Changing anything here changes the hash; bump the version with it. */
+export const FEATURES: readonly FeatureDef[] = [
+  f('provider_kind', 'enum', 'plan', 'never missing', '0 = api (token-priced), 1 = self_hosted (GPU-time priced)'),
+  f('model_total_params_b', 'billion parameters', 'catalog', 'NaN when the catalog does not know the model (closed api models)', 'all weights, what memory holds'),
+  f('model_active_params_b', 'billion parameters', 'catalog', 'NaN when unknown', 'weights used per token (mixture-of-experts use a fraction)'),
+  f('precision_bits', 'bits', 'plan', "the model's default precision; NaN when the model is unknown", 'bits per weight'),
+  f('framework_code', 'enum', 'plan', '0 for api runs; NaN for a self_hosted run without a framework', 'serving engine: see FRAMEWORK_CODES'),
+  f('batch_size', 'requests', 'plan', 'never missing', 'requests served concurrently'),
+  f('requests', 'requests', 'plan', 'never missing', 'requests in the run'),
+  f('prompt_tokens', 'tokens per request', 'plan', 'never missing', 'mean prompt length'),
+  f('max_output_tokens', 'tokens per request', 'plan', 'never missing', 'output limit per request'),
+  f('gpu_count', 'GPUs', 'plan', NAN_API, 'accelerators serving the run'),
+  f('gpu_memory_gb', 'GB', 'catalog', NAN_API, 'memory per accelerator'),
+  f('gpu_memory_bandwidth_tbps', 'TB/s', 'catalog', NAN_API, 'memory bandwidth per accelerator'),
+  f('gpu_bf16_tflops', 'TFLOP/s', 'catalog', NAN_API, 'dense BF16 peak per accelerator'),
+  f('gpu_usd_per_hour', 'USD per GPU-hour', 'prices', NAN_API, 'price at launch (spot when the plan is spot)'),
+  f('input_usd_per_mtok', 'USD per million tokens', 'prices', 'NaN for self_hosted runs', 'prompt price at launch'),
+  f('output_usd_per_mtok', 'USD per million tokens', 'prices', 'NaN for self_hosted runs', 'output price at launch'),
+  f('roofline_gpu_seconds', 'GPU-seconds', 'physics', 'NaN for api runs and when model or GPU facts are missing', 'ideal GPU time of the run at peak compute and bandwidth (features/roofline.ts)'),
+  f('worst_case_cost_usd', 'USD', 'physics', 'NaN for self_hosted runs', 'requests x (prompt x input price + max output x output price): what a worst-case reservation holds'),
+  f('tenant_output_ratio_recent', 'ratio', 'history', 'NaN when the tenant has no finished run before launch', 'mean of output tokens / (requests x max output tokens) over the tenant\'s last 20 finished runs'),
+  f('tenant_spend_usd_last_day', 'USD', 'history', '0 when the tenant spent nothing in the 24 h before launch', 'spend of runs that finished in the 24 h before launch'),
+  f('hour_of_day_utc', 'hour', 'time', 'never missing', 'launch hour, 0-23 UTC'),
+];
+
+export const FEATURE_COUNT = FEATURES.length;
+
+/** Index of each feature by name, for readable code: `vec[FEATURE_INDEX.batch_size]`. */
+export const FEATURE_INDEX: Readonly<Record<string, number>> = Object.fromEntries(FEATURES.map((d, i) => [d.name, i]));
+
+/** sha256 of the canonical spec: the model card records it and serving refuses a model built for another. */
+export const FEATURE_SPEC_HASH = createHash('sha256').update(JSON.stringify({ version: FEATURE_SPEC_VERSION, features: FEATURES })).digest('hex');
+
+export interface FeatureSpecDocument {
+  readonly version: string;
+  readonly hash: string;
+  readonly count: number;
+  readonly features: readonly FeatureDef[];
+}
+
+export function featureSpec(): FeatureSpecDocument {
+  return { version: FEATURE_SPEC_VERSION, hash: FEATURE_SPEC_HASH, count: FEATURE_COUNT, features: FEATURES };
+}
