@@ -1,0 +1,11 @@
+import type { Command } from '../command.js';
+
+/** Every command, loaded when used. */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: { summary: 'run the main job on the embedded default (sample data if missing, features, summary)', load: async () => (await import('./start.js')).default },
+  sample: { summary: 'generate deterministic sample run records (Delta table) and telemetry', load: async () => (await import('./sample.js')).default },
+  import: { summary: 'import public history (llm-inference-bench, azure-trace) as run records', load: async () => (await import('./import.js')).default },
+  features: { summary: 'print the 21-feature spec, or build vectors for run records', load: async () => (await import('./features.js')).default },
+  lookup: { summary: 'look up GPU specs and prices, model specs, token prices', load: async () => (await import('./lookup.js')).default },
+  schemas: { summary: 'write the stream contracts as JSON Schema files', load: async () => (await import('./schemas.js')).default },
+};
