@@ -38,8 +38,9 @@ export function parseLiteLlmPrices(json: unknown, asOf: string, source = 'litell
   const skipped: LiteLlmImport['skipped'] = [];
   for (const [key, raw] of Object.entries(json as Record<string, unknown>)) {
     if (key === 'sample_spec') continue;
-    if (typeof raw !== 'object' || raw === null) {
-      throw new PricingError('BAD_PRICE_FILE', `${key}: expected an object`, { field: key });
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      skipped.push({ key, reason: 'not a model entry (not an object)' });
+      continue;
     }
     const e = raw as Record<string, unknown>;
     const mode = typeof e.mode === 'string' ? e.mode : 'chat';

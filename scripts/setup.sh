@@ -14,7 +14,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   echo "setup: python3 (3.10 or newer) is required for the cross-check tests; install it (Debian: apt-get install python3 python3-venv)" >&2
   exit 1
 fi
-echo "setup: creating $venv with $(tr '\n' ' ' < scripts/requirements.txt | sed 's/#[^ ]*//g')" >&2
+echo "setup: creating $venv from scripts/requirements.txt" >&2
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements.txt
 echo "$want" > "$stamp"

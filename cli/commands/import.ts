@@ -39,12 +39,11 @@ const command: Command = {
       const { file, text } = readInput(path);
       result = importLlmInferenceBench(text, { catalog, tenantId: values.tenant, source: file });
     } else if (kind === 'azure-trace') {
+      const model = required(values.model, 'model');
+      const requestsPerRun = intFlag(values['requests-per-run'], 'requests-per-run');
+      const maxOutputTokens = values['max-output-tokens'] === undefined ? undefined : intFlag(values['max-output-tokens'], 'max-output-tokens');
       const { file, text } = readInput(path);
-      result = importAzureTrace(text, {
-        catalog, model: required(values.model, 'model'), requestsPerRun: intFlag(values['requests-per-run'], 'requests-per-run'),
-        maxOutputTokens: values['max-output-tokens'] === undefined ? undefined : intFlag(values['max-output-tokens'], 'max-output-tokens'),
-        tenantId: values.tenant, source: file,
-      });
+      result = importAzureTrace(text, { catalog, model, requestsPerRun, maxOutputTokens, tenantId: values.tenant, source: file });
     } else {
       throw new UsageError(kind ? `unknown source '${kind}'` : 'a source is required: llm-inference-bench or azure-trace');
     }

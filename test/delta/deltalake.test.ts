@@ -1,0 +1,105 @@
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { appendToDeltaTable, DeltaError, field, readDeltaTable, readSnapshot, type DeltaSchema } from '../../delta/index.js';
+import { python, tempDir } from '../helpers/index.js';
+
+const REF = 'test/delta/deltalake_ref.py';
+const COLUMNS = [['id', 'string'], ['n', 'long'], ['i', 'integer'], ['x', 'double'], ['ok', 'boolean'], ['t', 'timestamp']] as const;
+const SCHEMA: DeltaSchema = { type: 'struct', fields: COLUMNS.map(([n, t]) => field(n, t)) };
+
+const rows = (from: number, count: number) => Array.from({ length: count }, (_, k) => {
+  const j = from + k;
+  return {
+    id: `run-${j}`, n: j % 7 === 0 ? null : 9_007_199_254_740_000 + j, i: j - 50, x: j % 5 === 0 ? null : j / 3,
+    ok: j % 3 === 0 ? null : j % 2 === 0, t: j % 11 === 0 ? null : `2026-10-0${1 + (j % 9)}T0${j % 10}:15:30.${String(123456 + j).slice(-6)}Z`,
+  };
+});
+
+const byId = (a: { id: unknown }, b: { id: unknown }) => String(a.id).localeCompare(String(b.id));
+
+function pythonRead(table: string): { version: number; rows: Record<string, unknown>[] } {
+  return JSON.parse(python([REF, 'read', table]));
+}
+
+describe('Delta tables against the reference implementation (Python deltalake)', () => {
+  it('reads a table deltalake wrote, through its checkpoint and the commits after it', async () => {
+    const dir = tempDir();
+    const table = join(dir, 't');
+    const spec = { columns: COLUMNS, batches: [rows(0, 30), rows(30, 30), rows(60, 5)], checkpoint: true, after_checkpoint: [rows(65, 20)] };
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
+    python([REF, 'write', table, join(dir, 'spec.json')]);
+    expect(readdirSync(join(table, '_delta_log')).some((f) => f.endsWith('.checkpoint.parquet'))).toBe(true);
+
+    const ours = await readDeltaTable(table);
+    const theirs = pythonRead(table);
+    expect(ours.version).toBe(theirs.version);
+    expect(ours.version).toBe(3);
+    expect(ours.rows.length).toBe(85);
+    expect([...ours.rows].sort(byId)).toEqual([...theirs.rows].sort(byId).map((r) => ({ ...r, t: r.t === null ? null : String(r.t).replace(/(\.\d{3})000Z$/, '$1Z').replace(/:(\d\d)Z$/, ':$1.000Z') })));
+    expect([...ours.rows].sort(byId)).toEqual(rows(0, 85).sort(byId).map((r) => ({ ...r })));
+
+    const v1 = await readDeltaTable(table, { version: 1 });
+    expect(v1.rows.length).toBe(60);
+  });
+
+  it('writes a table deltalake reads back identically', async () => {
+    const table = join(tempDir(), 'ours');
+    const first = await appendToDeltaTable(table, rows(0, 40), { schema: SCHEMA, tableName: 'x' });
+    const second = await appendToDeltaTable(table, rows(40, 25));
+    expect([first.version, second.version]).toEqual([0, 1]);
+    const theirs = pythonRead(table);
+    expect(theirs.version).toBe(1);
+    const micros = (t: unknown) => (t === null ? null : String(t).replace(/Z$/, '').padEnd(26, '0'));
+    const norm = (r: Record<string, unknown>) => ({ ...r, t: micros(r.t) });
+    expect(theirs.rows.map(norm).sort(byId)).toEqual(rows(0, 65).map(norm).sort(byId));
+  });
+
+  it('skips an idempotent append that was already committed', async () => {
+    const table = join(tempDir(), 'idem');
+    await appendToDeltaTable(table, rows(0, 3), { schema: SCHEMA, appId: 'sink', appVersion: 1 });
+    const again = await appendToDeltaTable(table, rows(0, 3), { appId: 'sink', appVersion: 1 });
+    expect(again.skipped).toBe(true);
+    expect((await readDeltaTable(table)).rows).toHaveLength(3);
+    expect((await readSnapshot(table)).appVersions.get('sink')).toBe(1);
+  });
+
+  it('lets concurrent writers both land, each in its own version', async () => {
+    const table = join(tempDir(), 'race');
+    await appendToDeltaTable(table, rows(0, 1), { schema: SCHEMA });
+    const results = await Promise.all([appendToDeltaTable(table, rows(1, 5)), appendToDeltaTable(table, rows(6, 5)), appendToDeltaTable(table, rows(11, 5))]);
+    expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3]);
+    expect((await readDeltaTable(table)).rows).toHaveLength(16);
+    expect(pythonRead(table).rows).toHaveLength(16);
+  });
+
+  it('refuses bad rows, naming the row and column, and leaves the table as it was', async () => {
+    const table = join(tempDir(), 'bad');
+    await appendToDeltaTable(table, rows(0, 2), { schema: SCHEMA });
+    await expect(appendToDeltaTable(table, [{ ...rows(2, 1)[0], i: 1.5 }])).rejects.toThrow(/row 0: column 'i' expects integer/);
+    await expect(appendToDeltaTable(table, [{ ...rows(2, 1)[0], t: 'tomorrow' }])).rejects.toThrow(/column 't'/);
+    await expect(appendToDeltaTable(table, [{ ...rows(2, 1)[0], extra: 1 }])).rejects.toThrow(/'extra' is not in the table schema/);
+    await expect(appendToDeltaTable(table, rows(2, 1), { schema: { type: 'struct', fields: [field('id', 'string')] } })).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH' });
+    expect((await readDeltaTable(table)).version).toBe(0);
+  });
+
+  it('explains what is wrong with a broken table', async () => {
+    await expect(readDeltaTable(tempDir())).rejects.toMatchObject({ code: 'NOT_A_TABLE' });
+    const table = join(tempDir(), 't');
+    await appendToDeltaTable(table, rows(0, 2), { schema: SCHEMA });
+    await expect(readDeltaTable(table, { version: 4 })).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    const broken = join(tempDir(), 'broken');
+    cpSync(table, broken, { recursive: true });
+    writeFileSync(join(broken, '_delta_log', '00000000000000000001.json'), '{"add": {"path": "x.parquet"\n');
+    await expect(readDeltaTable(broken)).rejects.toThrow(/00000000000000000001\.json line 1/);
+    const future = join(tempDir(), 'future');
+    mkdirSync(join(future, '_delta_log'), { recursive: true });
+    writeFileSync(join(future, '_delta_log', '00000000000000000000.json'), [
+      JSON.stringify({ protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors'] } }),
+      JSON.stringify({ metaData: { id: 'x', format: { provider: 'parquet', options: {} }, schemaString: JSON.stringify(SCHEMA), partitionColumns: [], configuration: {} } }),
+    ].join('\n'));
+    const err = await readDeltaTable(future).catch((e) => e);
+    expect(err).toBeInstanceOf(DeltaError);
+    expect(err.message).toMatch(/deletionVectors/);
+  });
+});
