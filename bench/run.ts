@@ -1,0 +1,11 @@
+/** `npm run bench`: every scenario, printed as Markdown tables for BENCHMARKS.md. */
+const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> }>> = {
+  features: () => import('./features/builder.bench.js'),
+};
+
+const only = process.argv[2];
+console.log(`# lutflow benchmarks — ${new Date().toISOString()} — node ${process.version}`);
+for (const [name, load] of Object.entries(scenarios)) {
+  if (only && only !== name) continue;
+  await (await load()).run();
+}
