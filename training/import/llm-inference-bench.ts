@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseCsv } from '../../lib/csv.js';
 import { gpuTimeCostMicros, microsToUsd, PricingError, type Catalog } from '../../pricing/index.js';
+import { infeasibleReason } from '../../features/index.js';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../../stream/index.js';
 import type { ImportResult, Rejection } from './report.js';
 
@@ -12,8 +13,11 @@ const FRAMEWORKS: Record<string, string> = { vllm: 'vllm', 'tensorrt-llm': 'tens
 export interface LlmInferenceBenchOptions {
   readonly catalog: Catalog;
   readonly tenantId?: string;
-  /** The table has no times; runs are laid one minute apart from here, in file order. */
-  readonly startAt?: string;
+  /**
+   * The table has no times: every run launches at this one instant, so no run sees another's outcome
+   * and the history and time features carry nothing made up.
+   */
+  readonly launchedAt?: string;
   readonly source?: string;
 }
 
@@ -30,7 +34,7 @@ function positive(v: string, column: string, integer: boolean): number | string 
 export function importLlmInferenceBench(text: string, opts: LlmInferenceBenchOptions): ImportResult {
   const { catalog } = opts;
   const { rows } = parseCsv(text, LLM_INFERENCE_BENCH_COLUMNS, opts.source ?? 'LLM-Inference-Bench CSV');
-  const start = Date.parse(opts.startAt ?? '2024-06-01T00:00:00Z');
+  const launched = Date.parse(opts.launchedAt ?? '2024-06-01T00:00:00Z');
   const records: RunRecord[] = [];
   const rejected: Rejection[] = [];
   for (const { line, values: v } of rows) {
@@ -48,7 +52,9 @@ export function importLlmInferenceBench(text: string, opts: LlmInferenceBenchOpt
     if (!model) { reject(`unknown Model '${v.Model}'; closest known: ${catalog.models.closest(v.Model).join(', ')}`); continue; }
     const framework = FRAMEWORKS[v.Framework.toLowerCase()];
     if (!framework) { reject(`unknown Framework '${v.Framework}'`); continue; }
-    if (2 * len > model.contextWindow) { reject(`infeasible: prompt + output = ${2 * len} tokens exceed the context window of ${model.id} (${model.contextWindow})`); continue; }
+    const plan = { kind: 'self_hosted' as const, model: model.id, gpu_type: gpu.id, gpu_count: n, framework, precision: model.defaultPrecision, batch_size: b, requests: b, prompt_tokens: len, max_output_tokens: len };
+    const infeasible = infeasibleReason(plan, catalog);
+    if (infeasible) { reject(infeasible); continue; }
     let quote;
     try {
       quote = catalog.gpuPrices.quote(gpu.id);
@@ -57,14 +63,13 @@ export function importLlmInferenceBench(text: string, opts: LlmInferenceBenchOpt
       throw err;
     }
     const gpuSeconds = lat * n;
-    const launched = start + (line - 2) * 60_000;
     const digest = createHash('sha1').update(`${line}|${Object.values(v).join('|')}`).digest('hex').slice(0, 10);
     records.push({
       schema_version: RUN_RECORD_SCHEMA_VERSION,
       run_id: `llmib-${line}-${digest}`,
       tenant_id: opts.tenantId ?? 'llm-inference-bench',
       launched_at: new Date(launched).toISOString(),
-      plan: { kind: 'self_hosted', model: model.id, gpu_type: gpu.id, gpu_count: n, framework, precision: model.defaultPrecision, batch_size: b, requests: b, prompt_tokens: len, max_output_tokens: len },
+      plan,
       context: { prices: { gpu_usd_per_hour: microsToUsd(quote.microsPerGpuHour), source: quote.price.source, as_of: quote.price.asOf } },
       outcome: {
         ended_at: new Date(launched + Math.round(lat * 1000)).toISOString(),

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { FEATURE_COUNT, FEATURE_INDEX as F, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION, FEATURES } from '../features/index.js';
+import { readCard, type ModelCard } from './card.js';
+import type { TreeEnsemble } from './ensemble.js';
+import { ModelError } from './errors.js';
+import { loadEnsemble } from './load.js';
+import { fromTransformed, TARGETS, targetFor, type TargetDef } from './targets.js';
+
+export interface QuantityPrediction {
+  readonly target: TargetDef['name'];
+  readonly p50: number;
+  readonly p90: number;
+}
+
+export interface CostPrediction extends QuantityPrediction {
+  readonly p50_usd: number;
+  readonly p90_usd: number;
+}
+
+interface LoadedTarget {
+  readonly def: TargetDef;
+  readonly ensemble: TreeEnsemble;
+  readonly p50Index: number;
+  readonly p90Index: number;
+  readonly p90Offset: number;
+}
+
+/** A loaded PCPO model directory: the card and one quantile ensemble per run kind. */
+export class PcpoModel {
+  private readonly margins = new Float64Array(2);
+
+  constructor(readonly dir: string, readonly card: ModelCard, private readonly targets: ReadonlyMap<string, LoadedTarget>) {}
+
+  get version(): string {
+    return this.card.model_version;
+  }
+
+  /** P50 and P90 of the physical quantity for one feature vector, or undefined when no target covers its run kind. */
+  predictQuantity(vec: Float32Array, row = 0): QuantityPrediction | undefined {
+    const def = targetFor(vec[row * FEATURE_COUNT + F.provider_kind]);
+    const t = this.targets.get(def.name);
+    if (!t) return undefined;
+    const base = def.baseline(vec, row);
+    if (!(base > 0)) return undefined;
+    const m = t.ensemble.predictMargin(vec, this.margins, row * FEATURE_COUNT);
+    const p50 = fromTransformed(def, m[t.p50Index], base);
+    const p90 = Math.max(p50, fromTransformed(def, m[t.p90Index] + t.p90Offset, base));
+    return { target: def.name, p50, p90 };
+  }
+
+  /** Prices the quantity with the prices in the vector (those in force at launch). */
+  predictCost(vec: Float32Array, row = 0): CostPrediction | undefined {
+    const q = this.predictQuantity(vec, row);
+    if (!q) return undefined;
+    const v = (f: number) => vec[row * FEATURE_COUNT + f];
+    if (q.target === 'gpu_seconds') {
+      const perSecond = v(F.gpu_usd_per_hour) / 3600;
+      return { ...q, p50_usd: q.p50 * perSecond, p90_usd: q.p90 * perSecond };
+    }
+    const input = (v(F.requests) * v(F.prompt_tokens) * v(F.input_usd_per_mtok)) / 1e6;
+    const out = v(F.output_usd_per_mtok) / 1e6;
+    return { ...q, p50_usd: input + q.p50 * out, p90_usd: input + q.p90 * out };
+  }
+}
+
+/**
+ * Loads and checks a model directory. A model built for another feature spec, a card that does not
+ * match its files, or a malformed XGBoost file is refused with a ModelError; nothing half-loads.
+ */
+export function loadPcpoModel(dir: string): PcpoModel {
+  const card = readCard(dir);
+  if (card.feature_spec.hash !== FEATURE_SPEC_HASH) {
+    throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}: built for feature spec ${card.feature_spec.version} (${card.feature_spec.hash.slice(0, 12)}), this build uses ${FEATURE_SPEC_VERSION} (${FEATURE_SPEC_HASH.slice(0, 12)})`, 'feature_spec.hash');
+  }
+  const names = FEATURES.map((f) => f.name);
+  const targets = new Map<string, LoadedTarget>();
+  for (const [name, tc] of Object.entries(card.targets)) {
+    const def = TARGETS[name as TargetDef['name']];
+    if (!def || !tc) throw new ModelError('MODEL_MALFORMED', `${dir}: unknown target '${name}'`, `targets.${name}`);
+    const ensemble = loadEnsemble(join(dir, tc.file));
+    if (ensemble.numFeature !== FEATURE_COUNT) throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${tc.file}: ${ensemble.numFeature} features, the spec has ${FEATURE_COUNT}`, 'num_feature');
+    if (ensemble.featureNames && ensemble.featureNames.join() !== names.join()) {
+      const i = ensemble.featureNames.findIndex((n, k) => n !== names[k]);
+      throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${tc.file}: feature ${i} is '${ensemble.featureNames[i]}', the spec says '${names[i]}'`, 'feature_names');
+    }
+    const qs = ensemble.quantileAlpha ?? tc.quantiles;
+    const p50Index = qs.indexOf(0.5), p90Index = qs.indexOf(0.9);
+    if (ensemble.numTarget !== qs.length || p50Index < 0 || p90Index < 0) {
+      throw new ModelError('MODEL_MALFORMED', `${dir}/${tc.file}: expected quantile outputs for 0.5 and 0.9, found ${ensemble.numTarget} output(s) for ${JSON.stringify(qs)}`, 'quantile_alpha');
+    }
+    targets.set(name, { def, ensemble, p50Index, p90Index, p90Offset: tc.p90_conformal_offset });
+  }
+  return new PcpoModel(dir, card, targets);
+}

@@ -1,0 +1,42 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCsvLines } from '../lib/csv.js';
+import type { Catalog } from '../pricing/index.js';
+import type { RunRecord } from '../stream/index.js';
+import { AZURE_TRACE_COLUMNS, importAzureTrace, importLlmInferenceBench, LLM_INFERENCE_BENCH_COLUMNS, summarise } from './import/index.js';
+import { readRunRecords } from './runs-table.js';
+
+export interface LoadedRuns {
+  readonly records: RunRecord[];
+  readonly source: string;
+  readonly deltaVersion: number | null;
+  /** For a CSV imported on the fly: what the importer took and rejected. */
+  readonly imported?: ReturnType<typeof summarise>;
+}
+
+export interface LoadOptions {
+  readonly catalog: Catalog;
+  /** Azure traces carry no model: the API model to price them as. */
+  readonly apiModel?: string;
+  readonly requestsPerRun?: number;
+}
+
+/** Run records from a Delta table, or from a CSV in the LLM-Inference-Bench or Azure-trace format imported on the fly. */
+export async function loadRuns(path: string, opts: LoadOptions): Promise<LoadedRuns> {
+  if (!existsSync(path)) throw new Error(`${path}: no such table or file`);
+  if (statSync(path).isDirectory()) {
+    if (!existsSync(join(path, '_delta_log'))) throw new Error(`${path}: a directory but not a Delta table (no _delta_log)`);
+    const { records, version } = await readRunRecords(path);
+    return { records, source: path, deltaVersion: version };
+  }
+  const text = readFileSync(path, 'utf8');
+  const header = (parseCsvLines(text.slice(0, 4096))[0] ?? []).map((h) => h.trim());
+  const has = (cols: readonly string[]) => cols.every((c) => header.includes(c));
+  const result = has(LLM_INFERENCE_BENCH_COLUMNS)
+    ? importLlmInferenceBench(text, { catalog: opts.catalog, source: path })
+    : has(AZURE_TRACE_COLUMNS)
+      ? importAzureTrace(text, { catalog: opts.catalog, model: opts.apiModel ?? 'gpt-4o-mini', requestsPerRun: opts.requestsPerRun ?? 50, source: path })
+      : undefined;
+  if (!result) throw new Error(`${path}: neither a Delta table nor a CSV in the LLM-Inference-Bench (${LLM_INFERENCE_BENCH_COLUMNS.join(', ')}) or Azure-trace (${AZURE_TRACE_COLUMNS.join(', ')}) format`);
+  return { records: result.records, source: path, deltaVersion: null, imported: summarise(result) };
+}
