@@ -1,6 +1,8 @@
 /** `npm run bench`: every scenario, printed as Markdown tables for BENCHMARKS.md. */
 const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> }>> = {
   features: () => import('./features/builder.bench.js'),
+  model: () => import('./model/predictor.bench.js'),
+  training: () => import('./training/xgboost.bench.js'),
 };
 
 const only = process.argv[2];
