@@ -2,6 +2,7 @@
 const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> }>> = {
   features: () => import('./features/builder.bench.js'),
   model: () => import('./model/predictor.bench.js'),
+  accuracy: () => import('./model/accuracy.bench.js'),
   training: () => import('./training/xgboost.bench.js'),
 };
 

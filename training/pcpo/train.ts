@@ -99,14 +99,17 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
         onRound: (r: RoundReport) => { if (r.round % 50 === 0) log(`  [${target.name}] round ${r.round}: train ${r.metric} ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`); },
       });
       libraryVersion = fit.libraryVersion;
-      log(`  [${target.name}] best round ${fit.bestRound} of ${fit.rounds}`);
-      const ensemble = ensembleFromJson(fit.modelJson, `${target.name}.json`);
+      // Early stopping chose the number of rounds; the final model learns from the validation runs too.
+      log(`  [${target.name}] best round ${fit.bestRound} of ${fit.rounds}; refitting on train + valid`);
+      const both = gather(matrix, t, [...parts.train, ...parts.valid]);
+      const final = fitBooster({ train: { ...both, label: both.y }, params: paramsFor(target), rounds: fit.bestRound + 1, featureNames: FEATURES.map((f) => f.name) });
+      const ensemble = ensembleFromJson(final.modelJson, `${target.name}.json`);
       const cal = gather(matrix, t, parts.calibration);
       const m = new Float64Array(ensemble.numTarget);
       const scores = Array.from({ length: cal.rows }, (_, k) => cal.y[k] - ensemble.predictMargin(cal.x, m, k * cal.cols)[1]);
       const offset = conformalQuantile(scores, 0.9);
       const file = `${target.name}.json`;
-      writeFileSync(join(staging, file), fit.modelJson);
+      writeFileSync(join(staging, file), final.modelJson);
       targets[target.name] = {
         file, run_kind: target.kind, transform: `ln((y + ${target.offset}) / (baseline + ${target.offset})), baseline = ${target.name === 'gpu_seconds' ? 'roofline_gpu_seconds' : 'requests x max_output_tokens'}`,
         quantiles: [...QUANTILES], p90_conformal_offset: offset,
