@@ -4,6 +4,7 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   model: () => import('./model/predictor.bench.js'),
   accuracy: () => import('./model/accuracy.bench.js'),
   training: () => import('./training/xgboost.bench.js'),
+  serving: () => import('./serving/predict.bench.js'),
 };
 
 const only = process.argv[2];

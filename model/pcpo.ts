@@ -55,11 +55,11 @@ export class PcpoModel {
     const v = (f: number) => vec[row * FEATURE_COUNT + f];
     if (q.target === 'gpu_seconds') {
       const perSecond = v(F.gpu_usd_per_hour) / 3600;
-      return { ...q, p50_usd: q.p50 * perSecond, p90_usd: q.p90 * perSecond };
+      return { target: q.target, p50: q.p50, p90: q.p90, p50_usd: q.p50 * perSecond, p90_usd: q.p90 * perSecond };
     }
     const input = (v(F.requests) * v(F.prompt_tokens) * v(F.input_usd_per_mtok)) / 1e6;
     const out = v(F.output_usd_per_mtok) / 1e6;
-    return { ...q, p50_usd: input + q.p50 * out, p90_usd: input + q.p90 * out };
+    return { target: q.target, p50: q.p50, p90: q.p90, p50_usd: input + q.p50 * out, p90_usd: input + q.p90 * out };
   }
 }
 

@@ -56,3 +56,29 @@ describe('lutflow CLI', () => {
     expect(JSON.parse(lines[0]).features).toHaveLength(21);
   });
 });
+
+describe('lutflow start (npm start)', () => {
+  it('on a fresh directory: generates the sample, trains, serves, and answers the printed curl', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ROOT, TSX } = await import('./helpers/index.js');
+    const cwd = tempDir('lutflow-start-');
+    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'cli/main.ts'), 'start', '--port', '0'], { cwd, env: { ...process.env, LUTFLOW_API_KEYS: '', LUTFLOW_LOG_LEVEL: 'warn' } });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    try {
+      for (let i = 0; i < 600 && !/curl -s (http:\/\/127\.0\.0\.1:\d+)\/budgets\/acme -H 'authorization: Bearer (\S+)'/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      const m = /curl -s (http:\/\/127\.0\.0\.1:\d+)\/budgets\/acme -H 'authorization: Bearer (\S+)'/.exec(out);
+      expect(m, out).not.toBeNull();
+      expect(existsSync(join(cwd, 'data/sample/pcpo_runs/_delta_log'))).toBe(true);
+      expect(existsSync(join(cwd, 'models/pcpo/model-card.json'))).toBe(true);
+      const budget = await (await fetch(`${m![1]}/budgets/acme`, { headers: { authorization: `Bearer ${m![2]}` } })).json();
+      expect(budget).toMatchObject({ tenant_id: 'acme', limit_usd: 100, window: 'monthly' });
+      const body = /-d '(\{.*\})'/.exec(out)![1];
+      const pre = await (await fetch(`${m![1]}/preflight`, { method: 'POST', headers: { authorization: `Bearer ${m![2]}`, 'content-type': 'application/json' }, body })).json();
+      expect(['allow', 'deny']).toContain(pre.decision);
+      expect(pre.predicted_p90_usd).toBeGreaterThan(0);
+    } finally {
+      child.kill();
+    }
+  }, 120_000);
+});

@@ -2,7 +2,8 @@ import type { Command } from '../command.js';
 
 /** Every command, loaded when used. */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  start: { summary: 'run the main job on the embedded default (sample data if missing, features, summary)', load: async () => (await import('./start.js')).default },
+  start: { summary: 'the main job: sample data and a model if missing, then serve on 127.0.0.1:8080', load: async () => (await import('./start.js')).default },
+  serve: { summary: 'serve the prediction and budget API', load: async () => (await import('./serve.js')).default },
   sample: { summary: 'generate deterministic sample run records (Delta table) and telemetry', load: async () => (await import('./sample.js')).default },
   import: { summary: 'import public history (llm-inference-bench, azure-trace) as run records', load: async () => (await import('./import.js')).default },
   train: { summary: 'train the PCPO cost model (real XGBoost through its C API)', load: async () => (await import('./train.js')).default },

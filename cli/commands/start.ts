@@ -1,36 +1,45 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFeatureBuilder, FEATURE_COUNT, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION } from '../../features/index.js';
-import { microsToUsd } from '../../pricing/index.js';
-import { readRunRecords } from '../../training/index.js';
-import { parse, type Command } from '../command.js';
+import { CARD_FILE } from '../../model/index.js';
+import { builtinCatalog } from '../../pricing/index.js';
+import { readRunRecords, trainPcpo } from '../../training/index.js';
+import { serve } from '../../serving/serve.js';
+import { intFlag, parse, type Command } from '../command.js';
 import { SAMPLE_TABLE, writeSample } from './sample.js';
+
+const DEMO_BUDGET_USD = 100;
 
 const command: Command = {
   summary: 'run the main job',
-  usage: `usage: lutflow start [--data DIR]
+  usage: `usage: lutflow start [--data DIR] [--models DIR] [--port N]
 
 The main job on the embedded default, no external service: generates the sample under DIR
-(default data/sample) if it is missing, reads the run records back from the Delta table, replays
-them through the feature builder in event time, and prints what it found per tenant.`,
+(default data/sample) if it is missing, trains the PCPO model into models/pcpo if there is none,
+replays the sample into the tenants' history, gives each sample tenant a $${DEMO_BUDGET_USD} budget if it has none,
+and serves on 127.0.0.1:8080 (PORT or --port to change), printing an example curl.
+API keys: LUTFLOW_API_KEYS, or a development key kept in data/ledger/dev-api-key.`,
   async run(argv, io) {
-    const { values } = parse(argv, { data: { type: 'string' } });
+    const { values } = parse(argv, { data: { type: 'string' }, models: { type: 'string' }, port: { type: 'string' } });
     const dir = values.data ?? 'data/sample';
-    if (!existsSync(join(dir, SAMPLE_TABLE, '_delta_log'))) await writeSample(dir, { seed: 42, runs: 3000, force: false }, io);
-    const t0 = performance.now();
-    const { version, records } = await readRunRecords(join(dir, SAMPLE_TABLE));
-    const t1 = performance.now();
-    const matrix = createFeatureBuilder().replay(records);
-    const t2 = performance.now();
-    const tenants = new Map<string, { runs: number; api: number; spend: number }>();
-    for (const r of records) {
-      const t = tenants.get(r.tenant_id) ?? { runs: 0, api: 0, spend: 0 };
-      t.runs++; if (r.plan.kind === 'api') t.api++; t.spend += r.outcome?.cost_usd_micros ?? 0;
-      tenants.set(r.tenant_id, t);
+    const table = join(dir, SAMPLE_TABLE);
+    const modelDir = values.models ?? 'models/pcpo';
+    if (!existsSync(join(table, '_delta_log'))) await writeSample(dir, { seed: 42, runs: 3000, force: false }, io);
+    if (!existsSync(join(modelDir, CARD_FILE))) {
+      io.err(`no model in ${modelDir}: training on ${table}…`);
+      const { records, version } = await readRunRecords(table);
+      const r = trainPcpo({ records, out: modelDir, source: table, deltaVersion: version, onProgress: (l) => io.err(l) });
+      io.err(`trained ${r.card.model_version}`);
     }
-    io.out(`pcpo_runs: ${records.length} runs at Delta version ${version} (read in ${(t1 - t0).toFixed(0)} ms)`);
-    io.out(`features: spec ${FEATURE_SPEC_VERSION} (${FEATURE_SPEC_HASH.slice(0, 12)}), ${matrix.length / FEATURE_COUNT} vectors replayed point-in-time in ${(t2 - t1).toFixed(0)} ms`);
-    for (const [id, t] of [...tenants].sort()) io.out(`  ${id.padEnd(10)} ${String(t.runs).padStart(5)} runs  ${String(t.api).padStart(5)} api  $${microsToUsd(t.spend).toFixed(2).padStart(10)} spent`);
+    const port = values.port !== undefined ? (values.port === '0' ? 0 : intFlag(values.port, 'port')) : process.env.PORT ? intFlag(process.env.PORT, 'PORT') : 8080;
+    const s = await serve({ modelDir, host: '127.0.0.1', port, ledgerDir: 'data/ledger', historyTable: table, devKey: true, log: io.err });
+    for (const tenant of (await readRunRecords(table)).records.reduce((set, r) => set.add(r.tenant_id), new Set<string>())) {
+      try { s.context.ledger.status(tenant); } catch { s.context.ledger.create({ tenant_id: tenant, limit_micros: DEMO_BUDGET_USD * 1e6, window: 'monthly' }); }
+    }
+    const key = s.devKey ?? '$YOUR_KEY';
+    io.out(`lutflow serving on ${s.address} (model ${s.context.registry.model?.version})`);
+    io.out(`try:\n  curl -s ${s.address}/preflight -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\\n    -d '{"tenant_id":"acme","plan":{"kind":"self_hosted","model":"llama-3-70b","gpu_type":"H100","gpu_count":4,"framework":"vllm","batch_size":16,"requests":640,"prompt_tokens":512,"max_output_tokens":256}}'`);
+    io.out(`  curl -s ${s.address}/budgets/acme -H 'authorization: Bearer ${key}'`);
+    await new Promise<void>((resolve) => s.app.server.on('close', () => resolve()));
   },
 };
 export default command;

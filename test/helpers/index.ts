@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 /** The real public data beside the project (read by path, never copied). */
@@ -24,10 +25,13 @@ export function python(args: string[]): string {
   return execFileSync(PYTHON, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
+/** `node --import` value that runs TypeScript sources from any working directory. */
+export const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
 /** Runs the CLI from source, as a user would run `lutflow`. */
 export function cli(args: string[], opts: { cwd?: string } = {}): { code: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/main.ts'), ...args], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    const stdout = execFileSync(process.execPath, ['--import', TSX, join(ROOT, 'cli/main.ts'), ...args], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
     return { code: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { status: number; stdout: string; stderr: string };

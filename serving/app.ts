@@ -1,0 +1,112 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { createFeatureBuilder, type FeatureBuilder } from '../features/index.js';
+import { ModelError } from '../model/index.js';
+import { builtinCatalog, PricingError, type Catalog } from '../pricing/index.js';
+import { KeyRing, type ApiKey } from './auth.js';
+import type { ServingContext } from './context.js';
+import { ApiError, type ErrorBody } from './errors.js';
+import { BudgetLedger, LedgerError } from './ledger/index.js';
+import { createMetrics } from './metrics.js';
+import { ModelRegistry } from './model-registry.js';
+import { createPredictor } from './predictor.js';
+import { budgetRoutes } from './routes/budgets.js';
+import { operationsRoutes } from './routes/operations.js';
+import { predictRoutes } from './routes/predict.js';
+import { preflightRoutes } from './routes/preflight.js';
+
+export interface ServerOptions {
+  /** The model directory (`lutflow train --out`). */
+  readonly modelDir: string;
+  readonly apiKeys: readonly ApiKey[];
+  /** Where the budget ledger keeps its journal; in memory only when absent. */
+  readonly ledgerDir?: string;
+  readonly catalog?: Catalog;
+  /** A builder already holding tenant history (e.g. replayed from the run table). */
+  readonly builder?: FeatureBuilder;
+  /** Reload when the model directory changes (default true). */
+  readonly watchModel?: boolean;
+  readonly bodyLimit?: number;
+  readonly logger?: boolean | { level: string };
+  readonly clock?: () => number;
+}
+
+const DEFAULTS = {
+  /** 64 KiB: a batch of 100 plans is about 30 KiB. */
+  bodyLimit: 64 * 1024,
+  watchModel: true,
+};
+
+function toApiError(err: FastifyError | Error): ApiError {
+  if (err instanceof ApiError) return err;
+  const fe = err as FastifyError;
+  if (fe.validation && fe.validation.length) {
+    const v = fe.validation[0];
+    const missing = (v.params as { missingProperty?: string }).missingProperty;
+    const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+    const field = `${v.instancePath}${missing ? `/${missing}` : extra ? `/${extra}` : ''}` || '/';
+    const what = missing ? 'is required' : extra ? 'is not a known field' : v.message ?? 'is invalid';
+    return new ApiError('INVALID_REQUEST', `${fe.validationContext ?? 'body'} ${field} ${what}`, field);
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('PAYLOAD_TOO_LARGE', err.message);
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('UNSUPPORTED_MEDIA_TYPE', err.message);
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && err instanceof SyntaxError)) return new ApiError('INVALID_REQUEST', `body is not valid JSON: ${err.message}`, '/');
+  if (err instanceof LedgerError) return new ApiError(err.code === 'INVALID_AMOUNT' ? 'INVALID_REQUEST' : err.code, err.message, err.field);
+  if (err instanceof PricingError) return new ApiError('UNKNOWN_NAME', err.message, err.field);
+  if (err instanceof RangeError && /usd/.test(err.message)) return new ApiError('INVALID_REQUEST', err.message);
+  if (err instanceof ModelError) return new ApiError('MODEL_UNAVAILABLE', err.message, err.field);
+  return new ApiError('INTERNAL', 'internal error');
+}
+
+/** The serving API. Every dependency comes in through the options, so tests substitute clocks, ledgers and models. */
+export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; context: ServingContext }> {
+  const o = { ...DEFAULTS, ...opts };
+  const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit, ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } } });
+  const catalog = o.catalog ?? builtinCatalog();
+  const metrics = createMetrics();
+  const registry = new ModelRegistry(o.modelDir, metrics, app.log);
+  const builder = o.builder ?? createFeatureBuilder({ catalog });
+  const clock = o.clock ?? Date.now;
+  const context: ServingContext = {
+    catalog, builder, registry, metrics, clock,
+    ledger: new BudgetLedger({ dir: o.ledgerDir, clock }),
+    keys: new KeyRing(o.apiKeys),
+    predictor: createPredictor({ registry, builder, catalog, clock, onPrediction: (quantity, outcome) => metrics.predictions.inc({ quantity, outcome }) }),
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lutflow serving API', version: '0.1.0', description: 'Cost prediction before launch, pre-flight budget decisions, budgets with reservations.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const e = toApiError(err);
+    if (e.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
+    const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
+    reply.code(e.statusCode).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } } satisfies ErrorBody);
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+    done();
+  });
+
+  predictRoutes(app, context);
+  preflightRoutes(app, context);
+  budgetRoutes(app, context);
+  operationsRoutes(app, context);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registry.reload();
+  if (o.watchModel) registry.watch();
+  app.addHook('onClose', async () => registry.close());
+  await app.ready();
+  return { app, context };
+}

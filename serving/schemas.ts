@@ -1,0 +1,84 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { LaunchPlan, LaunchPrices } from '../stream/index.js';
+
+const Tenant = Type.String({ minLength: 1, maxLength: 256, description: 'tenant the plan belongs to' });
+
+export const PlanRequest = Type.Object({
+  tenant_id: Tenant,
+  run_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  launched_at: Type.Optional(Type.String({ format: 'date-time', description: 'planned launch; now by default' })),
+  plan: LaunchPlan,
+  prices: Type.Optional(LaunchPrices),
+}, { additionalProperties: false });
+export type PlanRequest = Static<typeof PlanRequest>;
+
+export const PredictBody = Type.Object({
+  tenant_id: Type.Optional(Tenant),
+  run_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  launched_at: Type.Optional(Type.String({ format: 'date-time' })),
+  plan: Type.Optional(LaunchPlan),
+  prices: Type.Optional(LaunchPrices),
+  plans: Type.Optional(Type.Array(PlanRequest, { minItems: 1, maxItems: 100, description: 'a batch of plans instead of one' })),
+}, { additionalProperties: false });
+export type PredictBody = Static<typeof PredictBody>;
+
+export const PreflightBody = Type.Object({
+  tenant_id: Tenant,
+  run_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  launched_at: Type.Optional(Type.String({ format: 'date-time' })),
+  plan: LaunchPlan,
+  prices: Type.Optional(LaunchPrices),
+  reserve: Type.Optional(Type.Boolean({ description: 'reserve the predicted P90 when allowed (default true)' })),
+  reservation_ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86_400, description: 'the reservation is released after this (default 3600)' })),
+}, { additionalProperties: false });
+export type PreflightBody = Static<typeof PreflightBody>;
+
+export const BudgetWindowSchema = Type.Union([Type.Literal('total'), Type.Literal('daily'), Type.Literal('monthly')]);
+
+const BudgetFields = {
+  limit_usd: Type.Number({ minimum: 0, maximum: 1e9 }),
+  window: Type.Optional(BudgetWindowSchema),
+  reset_hour_utc: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
+  reset_day: Type.Optional(Type.Integer({ minimum: 1, maximum: 28, description: 'monthly windows reset on this day' })),
+  alert_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'soft alert at this share of the limit (default 0.8)' })),
+};
+
+export const BudgetCreateBody = Type.Object({ tenant_id: Tenant, ...BudgetFields }, { additionalProperties: false });
+export const BudgetPatchBody = Type.Partial(Type.Object(BudgetFields), { additionalProperties: false, minProperties: 1 });
+export const SettleBody = Type.Object({
+  cost_usd: Type.Number({ minimum: 0, maximum: 1e9, description: 'actual cost of the run' }),
+}, { additionalProperties: false });
+
+export const TenantParams = Type.Object({ tenant_id: Tenant });
+export const ReservationParams = Type.Object({ tenant_id: Tenant, reservation_id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+export const ErrorResponse = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
+});
+
+const PricesOut = Type.Object({
+  gpu_usd_per_hour: Type.Optional(Type.Number()), input_usd_per_mtok: Type.Optional(Type.Number()), output_usd_per_mtok: Type.Optional(Type.Number()),
+  source: Type.Optional(Type.String()), as_of: Type.Optional(Type.String()),
+});
+
+/** One prediction as answered; a fixed shape lets fastify serialise it with a compiled serialiser. */
+export const PredictionOut = Type.Object({
+  feasible: Type.Boolean(),
+  tenant_id: Type.String(),
+  run_id: Type.Optional(Type.String()),
+  quantity: Type.Optional(Type.String({ description: 'gpu_seconds (self-hosted) or output_tokens (API)' })),
+  p50: Type.Optional(Type.Number()),
+  p90: Type.Optional(Type.Number()),
+  p50_usd: Type.Optional(Type.Number()),
+  p90_usd: Type.Optional(Type.Number()),
+  prices: Type.Optional(PricesOut),
+  model_version: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String({ description: 'why an infeasible plan cannot run' })),
+});
+
+export const PredictResponse = Type.Object({
+  ...PredictionOut.properties,
+  feasible: Type.Optional(Type.Boolean()),
+  tenant_id: Type.Optional(Type.String()),
+  predictions: Type.Optional(Type.Array(PredictionOut)),
+});
