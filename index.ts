@@ -4,3 +4,4 @@ export * from './stream/index.js';
 export * from './features/index.js';
 export { readDeltaTable, appendToDeltaTable, DeltaError } from './delta/index.js';
 export * from './training/index.js';
+export * from './sdk/index.js';

@@ -5,6 +5,7 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   accuracy: () => import('./model/accuracy.bench.js'),
   training: () => import('./training/xgboost.bench.js'),
   serving: () => import('./serving/predict.bench.js'),
+  sdk: () => import('./sdk/overhead.bench.js'),
 };
 
 const only = process.argv[2];

@@ -1,10 +1,11 @@
 export { PricingError, type PricingErrorCode } from './errors.js';
 export { normaliseName, NameRegistry, type Named } from './names.js';
 export { usdToMicros, microsToUsd, tokenCostMicros, gpuTimeCostMicros, type Micros } from './money.js';
-export { BUILTIN_TOKEN_PRICES, createTokenPriceTable, dropDateSuffix, type TokenPrice, type TokenPriceTable, type TokenProvider } from './token-prices.js';
+export { BUILTIN_TOKEN_PRICES, createTokenPriceTable, customTokenPrice, tokenPriceFromRow, dropDateSuffix, type TokenPrice, type TokenPriceTable, type TokenProvider } from './token-prices.js';
 export { parseLiteLlmPrices, loadLiteLlmPrices, type LiteLlmImport } from './litellm.js';
 export { GPU_SPECS, createGpuSpecTable, type GpuSpec, type GpuSpecTable } from './gpu-specs.js';
 export { GpuPriceTable, createGpuPriceTable, type GpuPrice, type GpuPriceQuery, type GpuPriceQuote } from './gpu-prices.js';
 export { parseSkyPilotCatalog, loadSkyPilotCatalog, type CatalogImport } from './skypilot.js';
 export { MODEL_SPECS, PRECISION_BITS, createModelSpecTable, kvBytesPerToken, type ModelSpec, type ModelSpecTable, type Precision } from './models.js';
 export { createCatalog, builtinCatalog, type Catalog, type CatalogOptions } from './catalog.js';
+export { usageCostMicros, type NormalizedUsage, type PriceTier, type UsageCost } from './usage.js';

@@ -74,3 +74,11 @@ export function createTokenPriceTable(prices: readonly TokenPrice[], duplicates:
 }
 
 export const BUILTIN_TOKEN_PRICES: readonly TokenPrice[] = TOKEN_PRICE_ROWS.map(tokenPriceFromRow);
+
+/** A price for a model the catalog does not know (a self-hosted model behind an OpenAI-compatible API). */
+export function customTokenPrice(id: string, inputUsdPerMtok: number, outputUsdPerMtok: number, asOf = new Date().toISOString().slice(0, 10)): TokenPrice {
+  return {
+    id, provider: 'custom', asOf, source: 'client options', contextWindow: Number.MAX_SAFE_INTEGER, maxOutputTokens: 4096,
+    input: usdToMicros(inputUsdPerMtok, `${id}.inputUsdPerMtok`), output: usdToMicros(outputUsdPerMtok, `${id}.outputUsdPerMtok`),
+  };
+}

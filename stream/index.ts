@@ -5,3 +5,4 @@ export { DeadLetter, DEAD_LETTER_SCHEMA_VERSION } from './contracts/dead-letter.
 export { validate, decode, assertValid, ContractError, type FieldError, type Validation, type TopicTypes } from './contracts/validate.js';
 export { toDeadLetter, type DeadLetterSource } from './contracts/dead-letters.js';
 export { CONTRACT_SCHEMAS } from './contracts/schemas.js';
+export { createEmbeddedBus, type Transport, type TransportStats, type EmbeddedBusOptions } from './transport.js';

@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { builtinCatalog, gpuTimeCostMicros, microsToUsd, PricingError, customTokenPrice, usageCostMicros, usdToMicros, type Catalog, type NormalizedUsage, type TokenPrice } from '../pricing/index.js';
+import { createEmbeddedBus, TELEMETRY_SCHEMA_VERSION, TOPICS, type TelemetryEvent, type Transport } from '../stream/index.js';
+import { LocalBudget } from './budget.js';
+import { BudgetExceededError, type BudgetDetails } from './errors.js';
+import type { CallOutcome, CallPlan, Meter, MeteredCall } from './meter.js';
+import { BudgetStrategy, PricingMode, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
+import { createGeminiAdapter } from './providers/gemini/adapter.js';
+import { createOpenAIAdapter } from './providers/openai/adapter.js';
+import type { ProviderAdapter } from './providers/types.js';
+import { GpuTimer, type GpuTimerOptions } from './gpu-timer.js';
+import { runPreflight, type PreflightPlan, type PreflightResult } from './preflight.js';
+
+const ADAPTERS: readonly ProviderAdapter[] = [createOpenAIAdapter(), createAnthropicAdapter(), createGeminiAdapter()];
+
+/** Assumed decode speed for a GPU_TIME reservation when the request gives no better bound: slow on purpose. */
+const WORST_CASE_TOKENS_PER_SECOND = 10;
+
+export interface WrapOptions {
+  /** The provider name in telemetry and pricing; inferred from the client otherwise. */
+  readonly provider?: string;
+}
+
+export interface TelemetryStats {
+  readonly sent: number;
+  readonly dropped: number;
+  readonly failed: number;
+}
+
+/**
+ * The budget firewall around provider clients. `wrap()` returns the same client type; each call
+ * reserves its worst case first (refused, per strategy, if it does not fit), then settles to the real
+ * cost from the provider's usage, or releases on error, abort or timeout.
+ */
+export class Client implements Meter {
+  readonly options: ResolvedOptions;
+  private readonly budget: LocalBudget;
+  private readonly catalog: Catalog;
+  private readonly transport: Transport;
+  private readonly customPrices = new Map<string, TokenPrice>();
+  private over = false;
+  private warnedFallback = new Set<string>();
+  private telemetry = { sent: 0, dropped: 0, failed: 0, inFlight: 0 };
+  private readonly timers = new Set<GpuTimer>();
+
+  constructor(options: ClientOptions, deps: { catalog?: Catalog; env?: NodeJS.ProcessEnv } = {}) {
+    this.options = resolveOptions(options, deps.env);
+    this.catalog = deps.catalog ?? builtinCatalog();
+    this.budget = new LocalBudget(usdToMicros(this.options.budgetUsd, 'budgetUsd'));
+    this.transport = this.options.transport ?? createEmbeddedBus({ capacity: this.options.telemetryBufferSize });
+    for (const [model, p] of Object.entries(this.options.customPrices ?? {})) {
+      this.customPrices.set(model, customTokenPrice(model, p.inputUsdPerMtok, p.outputUsdPerMtok));
+    }
+    if (this.options.pricingMode === PricingMode.GPU_TIME) this.catalog.gpuPrices.quote(this.options.gpuType!);
+  }
+
+  get accumulatedCostUsd(): number {
+    return microsToUsd(this.budget.spent);
+  }
+
+  get remainingBudgetUsd(): number {
+    return microsToUsd(this.budget.limit - this.budget.spent - this.budget.reserved);
+  }
+
+  get reservedUsd(): number {
+    return microsToUsd(this.budget.reserved);
+  }
+
+  get openReservations(): number {
+    return this.budget.openReservations;
+  }
+
+  get telemetryStats(): TelemetryStats {
+    return { sent: this.telemetry.sent, dropped: this.telemetry.dropped + this.transport.stats().dropped, failed: this.telemetry.failed };
+  }
+
+  /** The same client, metered. OpenAI (and compatible servers), Anthropic and Google Gen AI clients are recognised. */
+  wrap<T extends object>(client: T, opts: WrapOptions = {}): T {
+    const adapter = ADAPTERS.find((a) => a.matches(client));
+    if (!adapter) throw new TypeError('wrap(): not an OpenAI, Anthropic or Google Gen AI client');
+    const provider = opts.provider ?? (this.options.pricingMode === PricingMode.GPU_TIME ? 'self_hosted' : adapter.name);
+    return adapter.wrap(client, this, { provider });
+  }
+
+  private details(reason: BudgetDetails['reason'], attemptedMicros: number, plan?: { provider: string; model: string }): BudgetDetails {
+    return {
+      tenantId: this.options.tenantId, spentUsd: microsToUsd(this.budget.spent), limitUsd: microsToUsd(this.budget.limit),
+      reservedUsd: microsToUsd(this.budget.reserved), attemptedUsd: microsToUsd(attemptedMicros), reason, provider: plan?.provider, model: plan?.model,
+    };
+  }
+
+  /** Runs the configured strategy. Returns whether a refused call may go ahead. */
+  async enforce(details: BudgetDetails): Promise<boolean> {
+    switch (this.options.onBudgetExceeded) {
+      case BudgetStrategy.RAISE_ERROR:
+        throw new BudgetExceededError(details);
+      case BudgetStrategy.WARN_ONLY:
+        this.options.logger.warn(new BudgetExceededError(details).message);
+        return true;
+      case BudgetStrategy.CALLBACK:
+        return (await this.options.onBudgetCallback!(details)) === true;
+      case BudgetStrategy.SELF_KILL:
+        process.kill(process.pid, 'SIGKILL');
+        return false;
+    }
+    return false;
+  }
+
+  /**
+   * A call that does not fit. The client is "over" from the first refusal or overspend until a
+   * reservation fits again; WARN_ONLY warns once per such crossing, the other strategies act each time.
+   */
+  private async refused(details: BudgetDetails): Promise<boolean> {
+    const first = !this.over;
+    this.over = true;
+    if (this.options.onBudgetExceeded === BudgetStrategy.WARN_ONLY && !first) return true;
+    return this.enforce(details);
+  }
+
+  /** After spend went up: the strategy runs the moment spend passes the limit (RAISE_ERROR refuses the next call). */
+  private crossed(reason: BudgetDetails['reason'], micros: number, plan?: { provider: string; model: string }): void {
+    if (this.budget.spent <= this.budget.limit || this.over) return;
+    this.over = true;
+    if (this.options.onBudgetExceeded === BudgetStrategy.RAISE_ERROR) return;
+    void this.enforce(this.details(reason, micros, plan)).catch(() => {});
+  }
+
+  private priceFor(plan: CallPlan): TokenPrice | undefined {
+    if (this.options.pricingMode === PricingMode.GPU_TIME && !this.customPrices.has(plan.model)) return undefined;
+    const custom = this.customPrices.get(plan.model);
+    if (custom) return custom;
+    const known = this.catalog.tokenPrices.find(plan.model);
+    if (known) return known;
+    if (this.options.fallbackModel) {
+      if (!this.warnedFallback.has(plan.model)) {
+        this.warnedFallback.add(plan.model);
+        this.options.logger.warn(`lutflow: no price for model '${plan.model}'; pricing it as '${this.options.fallbackModel}'`);
+      }
+      return this.catalog.tokenPrices.get(this.options.fallbackModel, 'fallbackModel');
+    }
+    // Never silently free: an unknown model is refused before the provider is called.
+    return this.catalog.tokenPrices.get(plan.model, 'model');
+  }
+
+  private gpuMicrosPerHour(): number {
+    return this.catalog.gpuPrices.quote(this.options.gpuType!).microsPerGpuHour * this.options.gpuCount;
+  }
+
+  /** The worst case a call can cost: its prompt estimate plus its output limit (the model's when absent). */
+  private worstCase(plan: CallPlan, price: TokenPrice | undefined): number {
+    if (!price) {
+      const out = plan.maxOutputTokens ?? 4096;
+      return gpuTimeCostMicros(Math.ceil((out / WORST_CASE_TOKENS_PER_SECOND) * 1000), this.gpuMicrosPerHour());
+    }
+    const out = plan.maxOutputTokens ?? price.maxOutputTokens;
+    return usageCostMicros({ input: { total: plan.promptTokensEstimate, noCache: plan.promptTokensEstimate }, output: { total: out } }, price, { batch: this.options.batch }).micros;
+  }
+
+  async begin(plan: CallPlan): Promise<MeteredCall> {
+    const price = this.priceFor(plan);
+    const worst = this.worstCase(plan, price);
+    let id = this.budget.tryReserve(worst);
+    if (id !== undefined) this.over = false;
+    else {
+      const go = await this.refused(this.details('reservation', worst, plan)).catch((err) => {
+        this.emit(plan, undefined, 0, 0, 'refused');
+        throw err;
+      });
+      if (!go) {
+        this.emit(plan, undefined, 0, 0, 'refused');
+        throw new BudgetExceededError(this.details('reservation', worst, plan));
+      }
+      id = this.budget.force(worst);
+    }
+    const started = performance.now();
+    let settled = false;
+    const client = this;
+    const reservation = id;
+    return {
+      plan,
+      get settled() { return settled; },
+      settle(usage: NormalizedUsage, outcome: CallOutcome) {
+        if (settled) return;
+        settled = true;
+        const latency = performance.now() - started;
+        const micros = price ? usageCostMicros(usage, price, { batch: client.options.batch }).micros : gpuTimeCostMicros(Math.ceil(latency), client.gpuMicrosPerHour());
+        client.budget.settle(reservation, micros);
+        client.crossed('settled', micros, plan);
+        client.emit(plan, usage, micros, latency, outcome === 'ok' ? 'ok' : outcome);
+      },
+      release(outcome: CallOutcome) {
+        if (settled) return;
+        settled = true;
+        client.budget.release(reservation);
+        client.emit(plan, undefined, 0, performance.now() - started, outcome === 'ok' ? 'ok' : outcome);
+      },
+    };
+  }
+
+  /** Telemetry never blocks or fails the user's call. */
+  private emit(plan: CallPlan, usage: NormalizedUsage | undefined, micros: number, latencyMs: number, outcome: TelemetryEvent['outcome']): void {
+    try {
+      const event: TelemetryEvent = {
+        schema_version: TELEMETRY_SCHEMA_VERSION, event_id: randomUUID(), event_time: new Date().toISOString(), tenant_id: this.options.tenantId,
+        provider: plan.provider, model: plan.model, cost_usd_micros: micros, latency_ms: latencyMs, outcome,
+        ...(usage ? { tokens: { input: usage.input.total, cached_input: usage.input.cacheRead, cache_write: sum(usage.input.cacheWrite5m, usage.input.cacheWrite1h), output: usage.output.total, reasoning: usage.output.reasoning } } : {}),
+        ...(this.options.pricingMode === PricingMode.GPU_TIME ? { gpu: { type: this.catalog.gpus.get(this.options.gpuType!).id, count: this.options.gpuCount, seconds: latencyMs / 1000 } } : {}),
+      };
+      this.transport.publish(TOPICS.telemetry, this.options.tenantId, event);
+      this.telemetry.sent++;
+    } catch {
+      this.telemetry.failed++;
+    }
+  }
+
+  /** Starts pricing GPU time at the catalog's $/GPU-hour x count; the strategy runs mid-run if the budget is crossed. */
+  startGpuTimer(opts: Partial<GpuTimerOptions> = {}): GpuTimer {
+    const gpuType = opts.gpuType ?? this.options.gpuType;
+    if (!gpuType) throw new PricingError('UNKNOWN_GPU', 'startGpuTimer(): no gpuType given and none in the client options', { field: 'gpuType' });
+    const count = opts.gpuCount ?? this.options.gpuCount;
+    const microsPerHour = this.catalog.gpuPrices.quote(gpuType, { spot: opts.spot }).microsPerGpuHour * count;
+    const timer = new GpuTimer({ gpuType: this.catalog.gpus.get(gpuType).id, gpuCount: count, spot: opts.spot, tickMs: opts.tickMs ?? this.options.gpuTickMs }, microsPerHour, {
+      add: (micros) => { this.budget.add(micros); this.crossed('gpu_timer', micros, { provider: 'self_hosted', model: gpuType }); },
+      done: (t) => {
+        this.timers.delete(t);
+        this.emit({ provider: 'self_hosted', model: t.options.gpuType, operation: 'gpu_time', stream: false, promptTokensEstimate: 0 }, undefined, t.costMicros, t.elapsedMs, 'ok');
+      },
+    });
+    this.timers.add(timer);
+    return timer;
+  }
+
+  /** Stops a timer (the latest one when none is given) and returns what it cost. */
+  stopGpuTimer(timer?: GpuTimer): number {
+    const t = timer ?? [...this.timers].pop();
+    if (!t) return 0;
+    return t.stop();
+  }
+
+  /** Asks the serving API (or a local model) whether a planned run fits the remaining budget, before anything is spent. */
+  async preflight(plan: PreflightPlan): Promise<PreflightResult> {
+    const r = await runPreflight(plan, { options: this.options, remainingUsd: this.remainingBudgetUsd, catalog: this.catalog });
+    if (r.decision === 'deny') {
+      const go = await this.enforce(this.details('preflight', usdToMicros(Math.max(0, r.predictedP90Usd))));
+      return { ...r, overridden: go };
+    }
+    return r;
+  }
+
+  async flush(): Promise<void> {
+    await this.transport.flush();
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) t.stop();
+    await this.transport.close();
+  }
+}
+
+function sum(a?: number, b?: number): number | undefined {
+  return a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
+}

@@ -1,0 +1,35 @@
+/** Why a call or run was refused, with the numbers a caller can act on. */
+export interface BudgetDetails {
+  readonly tenantId: string;
+  readonly spentUsd: number;
+  readonly limitUsd: number;
+  /** What the refused or crossing call would cost (its reservation, its settled cost, or a predicted P90). */
+  readonly attemptedUsd: number;
+  readonly reservedUsd: number;
+  readonly reason: 'reservation' | 'settled' | 'gpu_timer' | 'preflight';
+  readonly provider?: string;
+  readonly model?: string;
+}
+
+export class BudgetExceededError extends Error {
+  readonly code = 'BUDGET_EXCEEDED';
+  readonly spentUsd: number;
+  readonly limitUsd: number;
+  readonly attemptedUsd: number;
+
+  constructor(readonly details: BudgetDetails) {
+    super(`budget of tenant '${details.tenantId}' exceeded: spent $${details.spentUsd.toFixed(6)} + reserved $${details.reservedUsd.toFixed(6)} + attempted $${details.attemptedUsd.toFixed(6)} > limit $${details.limitUsd.toFixed(6)} (${details.reason}${details.model ? `, ${details.provider} ${details.model}` : ''})`);
+    this.name = 'BudgetExceededError';
+    this.spentUsd = details.spentUsd;
+    this.limitUsd = details.limitUsd;
+    this.attemptedUsd = details.attemptedUsd;
+  }
+}
+
+export class SdkConfigError extends Error {
+  readonly code = 'SDK_CONFIG';
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'SdkConfigError';
+  }
+}

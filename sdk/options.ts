@@ -1,0 +1,84 @@
+import type { TokenPrice } from '../pricing/index.js';
+import type { Transport } from '../stream/index.js';
+import type { BudgetDetails } from './errors.js';
+import { SdkConfigError } from './errors.js';
+
+export const BudgetStrategy = {
+  /** Refuse the call (BudgetExceededError) before the provider is called. */
+  RAISE_ERROR: 'RAISE_ERROR',
+  /** Let it through; warn once each time the budget is crossed. */
+  WARN_ONLY: 'WARN_ONLY',
+  /** Ask `onBudgetCallback`: the call goes ahead only if it returns true. */
+  CALLBACK: 'CALLBACK',
+  /** SIGKILL this process: for jobs that must not spend a cent more. */
+  SELF_KILL: 'SELF_KILL',
+} as const;
+export type BudgetStrategy = (typeof BudgetStrategy)[keyof typeof BudgetStrategy];
+
+export const PricingMode = { TOKENS: 'TOKENS', GPU_TIME: 'GPU_TIME' } as const;
+export type PricingMode = (typeof PricingMode)[keyof typeof PricingMode];
+
+export interface ClientOptions {
+  readonly tenantId: string;
+  readonly budgetUsd: number;
+  readonly onBudgetExceeded?: BudgetStrategy;
+  /** For CALLBACK: sync or async; return true to let a refused call go ahead. */
+  readonly onBudgetCallback?: (details: BudgetDetails) => boolean | void | Promise<boolean | void>;
+  readonly pricingMode?: PricingMode;
+  /** GPU_TIME: the GPU the self-hosted server runs on, and how many. */
+  readonly gpuType?: string;
+  readonly gpuCount?: number;
+  /** Prices for models the catalog does not know (self-hosted behind an OpenAI-compatible API, or a fallback). */
+  readonly customPrices?: Readonly<Record<string, { inputUsdPerMtok: number; outputUsdPerMtok: number }>>;
+  /** Price an unknown model like this one (with a warning) instead of refusing the call. */
+  readonly fallbackModel?: string;
+  /** Lutflow server for pre-flight checks (env LUTFLOW_ENDPOINT), with its API key (env LUTFLOW_API_KEY). */
+  readonly endpoint?: string;
+  readonly apiKey?: string;
+  /** A local model directory for pre-flight checks without a server. */
+  readonly preflightModelDir?: string;
+  /** Where telemetry goes; the embedded bus by default. */
+  readonly transport?: Transport;
+  /** Telemetry events held while the transport is busy; beyond it they are dropped and counted. */
+  readonly telemetryBufferSize?: number;
+  /** How often a running GPU timer checks the budget. */
+  readonly gpuTickMs?: number;
+  /** Batch-API prices for every call (half price where the provider offers it). */
+  readonly batch?: boolean;
+  readonly logger?: { warn(message: string): void };
+}
+
+/** Defaults, in one place. */
+export const DEFAULT_OPTIONS: { onBudgetExceeded: BudgetStrategy; pricingMode: PricingMode; gpuCount: number; telemetryBufferSize: number; gpuTickMs: number; batch: boolean } = {
+  onBudgetExceeded: BudgetStrategy.RAISE_ERROR,
+  pricingMode: PricingMode.TOKENS,
+  gpuCount: 1,
+  telemetryBufferSize: 10_000,
+  gpuTickMs: 250,
+  batch: false,
+};
+
+export type ResolvedOptions = ClientOptions & typeof DEFAULT_OPTIONS & { readonly logger: { warn(message: string): void } };
+
+/** Environment variables, read here and nowhere else. */
+export function fromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ClientOptions> {
+  return { endpoint: env.LUTFLOW_ENDPOINT || undefined, apiKey: env.LUTFLOW_API_KEY || undefined };
+}
+
+export function resolveOptions(opts: ClientOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const o = { ...DEFAULT_OPTIONS, ...fromEnv(env), ...stripUndefined(opts), logger: opts.logger ?? { warn: (m: string) => process.emitWarning(m, 'LutflowBudgetWarning') } } as ResolvedOptions;
+  if (!o.tenantId) throw new SdkConfigError('tenantId', 'is required');
+  if (!(Number.isFinite(o.budgetUsd) && o.budgetUsd >= 0)) throw new SdkConfigError('budgetUsd', `expected a non-negative number, got ${o.budgetUsd}`);
+  if (!Object.values(BudgetStrategy).includes(o.onBudgetExceeded)) throw new SdkConfigError('onBudgetExceeded', `expected one of ${Object.values(BudgetStrategy).join(', ')}`);
+  if (o.onBudgetExceeded === BudgetStrategy.CALLBACK && typeof o.onBudgetCallback !== 'function') throw new SdkConfigError('onBudgetCallback', 'is required with CALLBACK');
+  if (!Object.values(PricingMode).includes(o.pricingMode)) throw new SdkConfigError('pricingMode', `expected TOKENS or GPU_TIME`);
+  if (o.pricingMode === PricingMode.GPU_TIME && !o.gpuType) throw new SdkConfigError('gpuType', 'is required with GPU_TIME');
+  if (!(Number.isInteger(o.gpuCount) && o.gpuCount >= 1)) throw new SdkConfigError('gpuCount', `expected a positive integer, got ${o.gpuCount}`);
+  return o;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type { TokenPrice };
