@@ -6,3 +6,11 @@ export { validate, decode, assertValid, ContractError, type FieldError, type Val
 export { toDeadLetter, type DeadLetterSource } from './contracts/dead-letters.js';
 export { CONTRACT_SCHEMAS } from './contracts/schemas.js';
 export { createEmbeddedBus, type Transport, type TransportStats, type EmbeddedBusOptions } from './transport.js';
+export { CostWindow, COST_WINDOW_SCHEMA_VERSION } from './windows/contract.js';
+export { CostWindowAggregator, type WindowOptions, type WindowStats, type EventPosition } from './windows/aggregator.js';
+export { runCostWindows } from './windows/embedded.js';
+export { createKafka, brokersFromEnv, type KafkaOptions } from './kafka/client.js';
+export { ensureTopics, TOPIC_SPECS } from './kafka/topics.js';
+export { createKafkaTransport, type KafkaTransportOptions } from './kafka/transport.js';
+export { consumeContract, type ContractConsumer, type ContractConsumerOptions, type ConsumedMessage } from './kafka/consume.js';
+export { runKafkaCostWindows, type KafkaCostWindowsOptions } from './kafka/windows.js';

@@ -4,7 +4,7 @@ export interface Transport {
   publish(topic: string, key: string | undefined, value: unknown): void;
   subscribe(topic: string, handler: (value: unknown, key: string | undefined) => void | Promise<void>): () => void;
   /** Resolves once everything published so far has been delivered (or dropped). */
-  flush(): Promise<void>;
+  flush(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
   stats(): TransportStats;
 }

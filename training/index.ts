@@ -4,3 +4,4 @@ export * from './sample/index.js';
 export * from './pcpo/index.js';
 export { fitBooster, type FitOptions, type FitResult, type Matrix, type RoundReport } from './xgboost/booster.js';
 export { loadRuns, type LoadedRuns, type LoadOptions } from './load.js';
+export { runRecordSink, type RunRecordSink, type RunRecordSinkOptions } from './run-record-sink.js';
