@@ -60,7 +60,13 @@ export function createKafkaTransport(opts: KafkaTransportOptions): Transport & {
         buffer.splice(0, batch.length);
         s.delivered += batch.length;
         backoffMs = 100;
-      } catch {
+      } catch (err) {
+        // A broker that refuses the batch itself (too large, invalid) will refuse it again: drop and count it.
+        if ((err as { retriable?: boolean; type?: string }).retriable === false && (err as { type?: string }).type) {
+          buffer.splice(0, batch.length);
+          s.dropped += batch.length;
+          continue;
+        }
         connected = false;
         await producer?.disconnect().catch(() => {});
         producer = undefined;
