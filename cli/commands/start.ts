@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CARD_FILE } from '../../model/index.js';
-import { builtinCatalog } from '../../pricing/index.js';
 import { readRunRecords, trainPcpo } from '../../training/index.js';
 import { serve } from '../../serving/serve.js';
 import { intFlag, parse, type Command } from '../command.js';

@@ -42,8 +42,9 @@ export function findXGBoostLibrary(env: NodeJS.ProcessEnv = process.env): string
   );
 }
 
-const DMatrix = koffi.pointer('DMatrixHandle', koffi.opaque());
-const Booster = koffi.pointer('BoosterHandle', koffi.opaque());
+// Named handle types, referred to by name in the signatures below.
+koffi.pointer('DMatrixHandle', koffi.opaque());
+koffi.pointer('BoosterHandle', koffi.opaque());
 
 function bind(path: string) {
   const lib = koffi.load(path);

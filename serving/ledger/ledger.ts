@@ -86,7 +86,7 @@ export class BudgetLedger {
   private readonly clock: () => number;
   private readonly journal?: string;
 
-  constructor(private readonly opts: LedgerOptions = {}) {
+  constructor(opts: LedgerOptions = {}) {
     this.clock = opts.clock ?? Date.now;
     if (opts.dir) {
       mkdirSync(opts.dir, { recursive: true });

@@ -67,11 +67,13 @@ export async function startProviderStub(): Promise<ProviderStub> {
     try {
       if (provider === 'openai') await openai(url.pathname, body, r, res);
       else if (provider === 'anthropic') await anthropic(body, r, res);
-      else await gemini(url.pathname, body, r, res);
+      else await gemini(url.pathname, r, res);
     } catch {
       res.destroy();
     }
   });
+  // Clients pool connections; a server that closes an idle one first races their next request (ECONNRESET).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -158,7 +160,7 @@ async function anthropic(body: any, r: StubReply, res: ServerResponse): Promise<
   ], r.chunkDelayMs);
 }
 
-async function gemini(path: string, body: any, r: StubReply, res: ServerResponse): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function gemini(path: string, r: StubReply, res: ServerResponse): Promise<void> {
   const u = r.usage!;
   const model = /models\/([^:]+):/.exec(path)?.[1] ?? 'unknown';
   const meta = (out: number, done: boolean) => ({
