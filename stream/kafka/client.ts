@@ -1,4 +1,9 @@
-import { Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+import kafkajs, { CompressionTypes, Kafka, logLevel, type KafkaConfig, type logCreator } from 'kafkajs';
+// @ts-expect-error: kafkajs-snappy ships no types
+import SnappyCodec from 'kafkajs-snappy';
+
+// Snappy (pure JS) for producers and consumers alike: far less CPU than gzip at a similar ratio for JSON.
+kafkajs.CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec;
 
 export interface KafkaOptions {
   /** `host:port` list; from KAFKA_BROKERS by default. */

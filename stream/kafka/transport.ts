@@ -5,10 +5,13 @@ export interface KafkaTransportOptions {
   readonly kafka: Kafka;
   /** Messages held while the broker is slow or away; beyond this new ones are dropped and counted. */
   readonly capacity?: number;
-  /** Largest batch per send. */
+  /** Largest batch per send, in messages and in bytes of payload (the broker refuses a record batch over 1 MiB by default). */
   readonly batchSize?: number;
+  readonly batchBytes?: number;
   /** How long the sender waits to fill a batch. */
   readonly lingerMs?: number;
+  /** Batch compression: snappy by default (much cheaper on CPU than gzip at a similar ratio for JSON). */
+  readonly compression?: CompressionTypes;
   /** Consumer group of `subscribe()`. */
   readonly groupId?: string;
   readonly fromBeginning?: boolean;
@@ -16,12 +19,13 @@ export interface KafkaTransportOptions {
 
 /**
  * Kafka behind the same interface as the embedded bus. `publish` only appends to a bounded buffer; a
- * background sender drains it in batches (gzip, idempotent producer), and keeps messages buffered while
+ * background sender drains it in batches (snappy, idempotent producer), and keeps messages buffered while
  * the broker is away, so callers never wait on or fail because of Kafka.
  */
 export function createKafkaTransport(opts: KafkaTransportOptions): Transport & { readonly connected: boolean } {
   const capacity = opts.capacity ?? 100_000;
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? 5000;
+  const batchBytes = opts.batchBytes ?? 512 * 1024;
   const lingerMs = opts.lingerMs ?? 5;
   const buffer: { topic: string; key?: string; value: string }[] = [];
   const s = { published: 0, delivered: 0, dropped: 0, handlerErrors: 0 };
@@ -47,7 +51,9 @@ export function createKafkaTransport(opts: KafkaTransportOptions): Transport & {
         continue;
       }
       if (buffer.length < batchSize && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
-      const batch = buffer.slice(0, batchSize);
+      let bytes = 0, n = 0;
+      while (n < buffer.length && n < batchSize && (n === 0 || bytes + buffer[n].value.length <= batchBytes)) bytes += buffer[n++].value.length;
+      const batch = buffer.slice(0, n);
       try {
         await connect();
         const byTopic = new Map<string, { key?: string; value: string }[]>();
@@ -56,7 +62,7 @@ export function createKafkaTransport(opts: KafkaTransportOptions): Transport & {
           list.push({ key: m.key, value: m.value });
           byTopic.set(m.topic, list);
         }
-        await producer!.sendBatch({ compression: CompressionTypes.GZIP, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        await producer!.sendBatch({ compression: opts.compression ?? CompressionTypes.Snappy, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
         buffer.splice(0, batch.length);
         s.delivered += batch.length;
         backoffMs = 100;

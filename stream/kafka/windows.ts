@@ -29,7 +29,7 @@ export async function runKafkaCostWindows(opts: KafkaCostWindowsOptions): Promis
       if (pending.length) {
         const out = pending;
         pending = [];
-        await producer.send({ topic: TOPICS.costWindows, compression: CompressionTypes.GZIP, messages: out.map((w) => ({ key: `${w.scope}/${w.key}/${w.window_start}`, value: JSON.stringify(w) })) });
+        await producer.send({ topic: TOPICS.costWindows, compression: CompressionTypes.Snappy, messages: out.map((w) => ({ key: `${w.scope}/${w.key}/${w.window_start}`, value: JSON.stringify(w) })) });
       }
     },
     commitOffset: (partition, last) => aggregator.heldPositions().get(partition) ?? last + 1n,
