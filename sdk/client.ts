@@ -10,6 +10,7 @@ import { createGeminiAdapter } from './providers/gemini/adapter.js';
 import { createOpenAIAdapter } from './providers/openai/adapter.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { GpuTimer, type GpuTimerOptions } from './gpu-timer.js';
+import { createHttpTransport } from './http-transport.js';
 import { runPreflight, type PreflightPlan, type PreflightResult } from './preflight.js';
 
 const ADAPTERS: readonly ProviderAdapter[] = [createOpenAIAdapter(), createAnthropicAdapter(), createGeminiAdapter()];
@@ -48,7 +49,10 @@ export class Client implements Meter {
     this.options = resolveOptions(options, deps.env);
     this.catalog = deps.catalog ?? builtinCatalog();
     this.budget = new LocalBudget(usdToMicros(this.options.budgetUsd, 'budgetUsd'));
-    this.transport = this.options.transport ?? createEmbeddedBus({ capacity: this.options.telemetryBufferSize });
+    this.transport = this.options.transport
+      ?? (this.options.endpoint
+        ? createHttpTransport({ endpoint: this.options.endpoint, apiKey: this.options.apiKey, capacity: this.options.telemetryBufferSize })
+        : createEmbeddedBus({ capacity: this.options.telemetryBufferSize }));
     for (const [model, p] of Object.entries(this.options.customPrices ?? {})) {
       this.customPrices.set(model, customTokenPrice(model, p.inputUsdPerMtok, p.outputUsdPerMtok));
     }

@@ -4,3 +4,4 @@ export { BudgetExceededError, SdkConfigError, type BudgetDetails } from './error
 export { GpuTimer, type GpuTimerOptions } from './gpu-timer.js';
 export type { PreflightPlan, PreflightResult } from './preflight.js';
 export type { ProviderAdapter } from './providers/types.js';
+export { createHttpTransport, type HttpTransportOptions } from './http-transport.js';

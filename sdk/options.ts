@@ -37,7 +37,7 @@ export interface ClientOptions {
   readonly apiKey?: string;
   /** A local model directory for pre-flight checks without a server. */
   readonly preflightModelDir?: string;
-  /** Where telemetry goes; the embedded bus by default. */
+  /** Where telemetry goes: the Lutflow server when `endpoint` is set, else the embedded bus. */
   readonly transport?: Transport;
   /** Telemetry events held while the transport is busy; beyond it they are dropped and counted. */
   readonly telemetryBufferSize?: number;

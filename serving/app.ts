@@ -14,6 +14,7 @@ import { budgetRoutes } from './routes/budgets.js';
 import { operationsRoutes } from './routes/operations.js';
 import { predictRoutes } from './routes/predict.js';
 import { preflightRoutes } from './routes/preflight.js';
+import { telemetryRoutes } from './routes/telemetry.js';
 
 export interface ServerOptions {
   /** The model directory (`lutflow train --out`). */
@@ -101,6 +102,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   predictRoutes(app, context);
   preflightRoutes(app, context);
   budgetRoutes(app, context);
+  telemetryRoutes(app, context);
   operationsRoutes(app, context);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -80,6 +80,7 @@ export function createMetrics() {
     latency: new Histogram('lutflow_http_request_duration_seconds', 'HTTP request latency by route', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]),
     predictions: new Counter('lutflow_predictions_total', 'predictions by quantity (gpu_seconds, output_tokens) and outcome'),
     decisions: new Counter('lutflow_budget_decisions_total', 'pre-flight decisions by decision (allow, deny)'),
+    telemetry: new Counter('lutflow_telemetry_events_total', 'telemetry events reported by SDK clients, by outcome'),
     budgetAlerts: new Counter('lutflow_budget_alerts_total', 'budgets that crossed their soft alert threshold'),
     modelInfo: new Gauge('lutflow_model_info', 'the model being served (value 1)'),
     modelReloads: new Counter('lutflow_model_reloads_total', 'model reloads by result (ok, refused)'),

@@ -238,6 +238,10 @@ export class BudgetLedger {
     }
   }
 
+  has(tenant: string): boolean {
+    return this.tenants.has(tenant);
+  }
+
   tenantIds(): string[] {
     return [...this.tenants.keys()];
   }
