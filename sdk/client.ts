@@ -181,12 +181,15 @@ export class Client implements Meter {
     let settled = false;
     const client = this;
     const reservation = id;
-    return {
+    const expiry = setTimeout(() => call.release('aborted'), this.options.reservationTtlMs);
+    expiry.unref();
+    const call: MeteredCall = {
       plan,
       get settled() { return settled; },
       settle(usage: NormalizedUsage, outcome: CallOutcome) {
         if (settled) return;
         settled = true;
+        clearTimeout(expiry);
         const latency = performance.now() - started;
         const micros = price ? usageCostMicros(usage, price, { batch: client.options.batch }).micros : gpuTimeCostMicros(Math.ceil(latency), client.gpuMicrosPerHour());
         client.budget.settle(reservation, micros);
@@ -196,10 +199,12 @@ export class Client implements Meter {
       release(outcome: CallOutcome) {
         if (settled) return;
         settled = true;
+        clearTimeout(expiry);
         client.budget.release(reservation);
         client.emit(plan, undefined, 0, performance.now() - started, outcome === 'ok' ? 'ok' : outcome);
       },
     };
+    return call;
   }
 
   /** Telemetry never blocks or fails the user's call. */

@@ -41,6 +41,8 @@ export interface ClientOptions {
   readonly transport?: Transport;
   /** Telemetry events held while the transport is busy; beyond it they are dropped and counted. */
   readonly telemetryBufferSize?: number;
+  /** A reservation not settled by then is released (a stream that is never read, a call that hangs). */
+  readonly reservationTtlMs?: number;
   /** How often a running GPU timer checks the budget. */
   readonly gpuTickMs?: number;
   /** Batch-API prices for every call (half price where the provider offers it). */
@@ -49,13 +51,14 @@ export interface ClientOptions {
 }
 
 /** Defaults, in one place. */
-export const DEFAULT_OPTIONS: { onBudgetExceeded: BudgetStrategy; pricingMode: PricingMode; gpuCount: number; telemetryBufferSize: number; gpuTickMs: number; batch: boolean } = {
+export const DEFAULT_OPTIONS: { onBudgetExceeded: BudgetStrategy; pricingMode: PricingMode; gpuCount: number; telemetryBufferSize: number; gpuTickMs: number; batch: boolean; reservationTtlMs: number } = {
   onBudgetExceeded: BudgetStrategy.RAISE_ERROR,
   pricingMode: PricingMode.TOKENS,
   gpuCount: 1,
   telemetryBufferSize: 10_000,
   gpuTickMs: 250,
   batch: false,
+  reservationTtlMs: 15 * 60_000,
 };
 
 export type ResolvedOptions = ClientOptions & typeof DEFAULT_OPTIONS & { readonly logger: { warn(message: string): void } };

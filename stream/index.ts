@@ -1,4 +1,4 @@
-export { TOPICS, deadLetterTopic, type ContractTopic } from './topics.js';
+export { TOPICS, deadLetterTopic, keyFor, type ContractTopic } from './topics.js';
 export { TelemetryEvent, TokenCounts, TELEMETRY_SCHEMA_VERSION } from './contracts/telemetry.js';
 export { RunRecord, LaunchPlan, LaunchPrices, RunOutcome, RunKind, RUN_RECORD_SCHEMA_VERSION } from './contracts/pcpo-features.js';
 export { DeadLetter, DEAD_LETTER_SCHEMA_VERSION } from './contracts/dead-letter.js';

@@ -10,8 +10,9 @@ Trains the PCPO cost model with the real XGBoost library (through its C API; run
 or set LUTFLOW_XGBOOST_LIB). Reads run records from a Delta table (or a CSV the importers know), replays
 them through the feature builder in event time, fits a P50/P90 quantile model per run kind (GPU-seconds
 for self-hosted runs, output tokens for API runs) with early stopping, calibrates the P90 on a held-out
-slice, and writes DIR/model-card.json plus the official XGBoost JSON models. Prints progress per 50
-rounds on stderr and the test metrics as JSON on stdout. DIR is replaced only when training succeeds.
+slice, and writes DIR/model-card.json plus the official XGBoost JSON models. Prints progress on
+stderr (every round on a terminal, every 50 in a log) and the test metrics as JSON on stdout.
+DIR is replaced only when training succeeds.
   --split time       oldest runs train, newest test (default)
   --split group      whole configurations (GPU, engine, model, count) held out
   --holdout-gpu GPU  every run on GPU goes to test: an accelerator the model never saw
@@ -31,7 +32,9 @@ rounds on stderr and the test metrics as JSON on stdout. DIR is replaced only wh
     const result = trainPcpo({
       records: data.records, out: required(values.out, 'out'), catalog, source: data.source, deltaVersion: data.deltaVersion,
       split, holdoutGpu, seed: values.seed ? Number(values.seed) : 0, rounds: values.rounds ? intFlag(values.rounds, 'rounds') : undefined,
-      onProgress: (line) => io.err(line),
+      onProgress: (line) => { if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); io.err(line); },
+      // On a terminal, every round on one updating line; in logs, the lines above (every 50 rounds).
+      onRound: process.stderr.isTTY ? (t, r) => process.stderr.write(`\r\x1b[K  [${t}] round ${r.round}: train ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`) : undefined,
     });
     io.err(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${result.card.model_version}`);
     io.out(JSON.stringify({ model_version: result.card.model_version, out: values.out, test: result.test.by_kind }, null, 2));

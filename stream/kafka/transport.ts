@@ -1,4 +1,5 @@
 import { CompressionTypes, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { keyFor } from '../topics.js';
 import type { Transport, TransportStats } from '../transport.js';
 
 export interface KafkaTransportOptions {
@@ -93,7 +94,7 @@ export function createKafkaTransport(opts: KafkaTransportOptions): Transport & {
     get connected() { return connected; },
     publish(topic, key, value) {
       if (buffer.length >= capacity || closed) { s.dropped++; return; }
-      buffer.push({ topic, key, value: JSON.stringify(value) });
+      buffer.push({ topic, key: key ?? keyFor(topic, value), value: JSON.stringify(value) });
       s.published++;
       ensureLoop();
     },

@@ -128,3 +128,15 @@ describe('pre-flight', () => {
     }
   });
 });
+
+describe('reservations', () => {
+  it('releases a reservation whose stream is never read, after its TTL', async () => {
+    const c = new Client({ tenantId: 'acme', budgetUsd: 1, reservationTtlMs: 50 });
+    const stream = await c.wrap(openai()).chat.completions.create({ ...ask, stream: true });
+    expect(c.openReservations).toBe(1);
+    for (let i = 0; i < 100 && c.openReservations > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(c.openReservations).toBe(0);
+    expect(c.reservedUsd).toBe(0);
+    void stream;
+  });
+});

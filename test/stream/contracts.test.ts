@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { schemaFiles } from '../../cli/commands/schemas.js';
-import { decode, toDeadLetter, validate, type RunRecord, type TelemetryEvent } from '../../stream/index.js';
+import { decode, keyFor, toDeadLetter, validate, type TelemetryEvent } from '../../stream/index.js';
 import { ROOT } from '../helpers/index.js';
 import { apiRun } from '../helpers/records.js';
 
@@ -74,5 +74,14 @@ describe('published JSON Schemas', () => {
       const schema = JSON.parse(text);
       expect(schema.properties.schema_version.const).toBe(1);
     }
+  });
+});
+
+describe('keys', () => {
+  it('follow the contracts: telemetry by deployment or tenant, run records by run id', () => {
+    expect(keyFor('lut.telemetry', event())).toBe('acme');
+    expect(keyFor('lut.telemetry', { ...event(), deployment_id: 'dep-1' })).toBe('dep-1');
+    expect(keyFor('lut.pcpo-features', apiRun())).toBe('r1');
+    expect(keyFor('lut.cost-windows', apiRun())).toBeUndefined();
   });
 });

@@ -51,6 +51,8 @@ export interface TrainOptions {
   readonly earlyStoppingRounds?: number;
   readonly params?: Readonly<Record<string, string | number>>;
   readonly onProgress?: (line: string) => void;
+  /** Every boosting round, for a live progress display. */
+  readonly onRound?: (target: TargetDef['name'], r: RoundReport) => void;
   readonly now?: () => Date;
 }
 
@@ -96,7 +98,10 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
         valid: { ...valid, label: valid.y },
         params: paramsFor(target), rounds: opts.rounds ?? 1000, earlyStoppingRounds: opts.earlyStoppingRounds ?? 50,
         featureNames: FEATURES.map((f) => f.name),
-        onRound: (r: RoundReport) => { if (r.round % 50 === 0) log(`  [${target.name}] round ${r.round}: train ${r.metric} ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`); },
+        onRound: (r: RoundReport) => {
+          opts.onRound?.(target.name, r);
+          if (r.round % 50 === 0) log(`  [${target.name}] round ${r.round}: train ${r.metric} ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`);
+        },
       });
       libraryVersion = fit.libraryVersion;
       // Early stopping chose the number of rounds; the final model learns from the validation runs too.
