@@ -5,7 +5,23 @@ import type { LaunchPlan, LaunchPrices } from '../stream/index.js';
  * The prices a plan runs at, with their source and date: the caller's own when given, else the
  * catalog's (a self-hosted plan's provider, region and spot choice narrow the GPU quote).
  */
+const cache = new WeakMap<Catalog, Map<string, LaunchPrices>>();
+
+/** Catalog prices are fixed for a catalog's life: look each plan shape up once. */
 export function pricesFor(plan: LaunchPlan, catalog: Catalog, given?: LaunchPrices): LaunchPrices {
+  if (given) return lookupPrices(plan, catalog, given);
+  let byPlan = cache.get(catalog);
+  if (!byPlan) cache.set(catalog, (byPlan = new Map()));
+  const key = plan.kind === 'self_hosted' ? `g|${plan.gpu_type}|${plan.provider}|${plan.region}|${plan.spot}` : `t|${plan.model}`;
+  let p = byPlan.get(key);
+  if (!p) {
+    p = Object.freeze(lookupPrices(plan, catalog));
+    if (byPlan.size < 10_000) byPlan.set(key, p);
+  }
+  return p;
+}
+
+function lookupPrices(plan: LaunchPlan, catalog: Catalog, given?: LaunchPrices): LaunchPrices {
   if (plan.kind === 'self_hosted') {
     if (given?.gpu_usd_per_hour !== undefined) return { source: 'request', ...given };
     const q = catalog.gpuPrices.quote(catalog.gpus.get(plan.gpu_type ?? '', '/plan/gpu_type').id, { provider: plan.provider, region: plan.region, spot: plan.spot });
