@@ -43,8 +43,9 @@ export class PcpoModel {
     const base = def.baseline(vec, row);
     if (!(base > 0)) return undefined;
     const m = t.ensemble.predictMargin(vec, this.margins, row * FEATURE_COUNT);
-    const p50 = fromTransformed(def, m[t.p50Index], base);
-    const p90 = Math.max(p50, fromTransformed(def, m[t.p90Index] + t.p90Offset, base));
+    const cap = def.cap(vec, row);
+    const p50 = fromTransformed(def, m[t.p50Index], base, cap);
+    const p90 = Math.max(p50, fromTransformed(def, m[t.p90Index] + t.p90Offset, base, cap));
     return { target: def.name, p50, p90 };
   }
 

@@ -14,21 +14,27 @@ export interface TargetDef {
   readonly offset: number;
   baseline(vec: Float32Array | Float64Array, row?: number): number;
   label(r: RunRecord): number | undefined;
-  /** Upper bound the quantity cannot exceed (output tokens cannot exceed requests x max output). */
-  readonly capAtBaseline: boolean;
+  /** What the quantity cannot exceed (output tokens: requests x max output); Infinity when unbounded. */
+  cap(vec: Float32Array | Float64Array, row?: number): number;
 }
 
 const at = (vec: Float32Array | Float64Array, row: number, f: number) => vec[row * 21 + f];
 
 export const TARGETS: Readonly<Record<TargetDef['name'], TargetDef>> = {
   gpu_seconds: {
-    name: 'gpu_seconds', kind: 'self_hosted', providerKind: 1, offset: 0, capAtBaseline: false,
+    name: 'gpu_seconds', kind: 'self_hosted', providerKind: 1, offset: 0,
     baseline: (vec, row = 0) => at(vec, row, F.roofline_gpu_seconds),
+    cap: () => Infinity,
     label: (r) => r.outcome?.gpu_seconds,
   },
   output_tokens: {
-    name: 'output_tokens', kind: 'api', providerKind: 0, offset: 1, capAtBaseline: true,
-    baseline: (vec, row = 0) => at(vec, row, F.requests) * at(vec, row, F.max_output_tokens),
+    // The tenant's recent output ratio, where it has one, scales the bound: the trees learn the departure from it.
+    name: 'output_tokens', kind: 'api', providerKind: 0, offset: 1,
+    baseline: (vec, row = 0) => {
+      const ratio = at(vec, row, F.tenant_output_ratio_recent);
+      return at(vec, row, F.requests) * at(vec, row, F.max_output_tokens) * (ratio > 0 && ratio <= 1 ? ratio : 1);
+    },
+    cap: (vec, row = 0) => at(vec, row, F.requests) * at(vec, row, F.max_output_tokens),
     label: (r) => r.outcome?.output_tokens,
   },
 };
@@ -36,7 +42,4 @@ export const TARGETS: Readonly<Record<TargetDef['name'], TargetDef>> = {
 export const targetFor = (providerKind: number): TargetDef => (providerKind === 1 ? TARGETS.gpu_seconds : TARGETS.output_tokens);
 
 export const toTransformed = (t: TargetDef, y: number, base: number) => Math.log((y + t.offset) / (base + t.offset));
-export const fromTransformed = (t: TargetDef, z: number, base: number) => {
-  const y = Math.exp(z) * (base + t.offset) - t.offset;
-  return Math.max(0, t.capAtBaseline ? Math.min(y, base) : y);
-};
+export const fromTransformed = (t: TargetDef, z: number, base: number, cap = Infinity) => Math.max(0, Math.min(cap, Math.exp(z) * (base + t.offset) - t.offset));

@@ -54,7 +54,7 @@ export function evaluateModel(model: PcpoModel, records: readonly RunRecord[], m
     if (target.name === 'gpu_seconds') {
       baselines.roofline = accuracy(actual, scored.map((i) => t.baseline[i]));
     } else {
-      const bound = scored.map((i) => t.baseline[i]);
+      const bound = scored.map((i) => target.cap(matrix, i));
       baselines.worst_case_bound = { ...accuracy(actual, bound), p90_reserve_ratio: median(bound.map((b, k) => b / Math.max(1, actual[k]))) };
     }
     const hist = tenantHistoryMean(records, scored, t.label);

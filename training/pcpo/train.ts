@@ -116,7 +116,7 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
       const file = `${target.name}.json`;
       writeFileSync(join(staging, file), final.modelJson);
       targets[target.name] = {
-        file, run_kind: target.kind, transform: `ln((y + ${target.offset}) / (baseline + ${target.offset})), baseline = ${target.name === 'gpu_seconds' ? 'roofline_gpu_seconds' : 'requests x max_output_tokens'}`,
+        file, run_kind: target.kind, transform: `ln((y + ${target.offset}) / (baseline + ${target.offset})), baseline = ${target.name === 'gpu_seconds' ? 'roofline_gpu_seconds' : 'requests x max_output_tokens x tenant_output_ratio_recent (1 without history)'}`,
         quantiles: [...QUANTILES], p90_conformal_offset: offset,
         rows: { train: parts.train.length, valid: parts.valid.length, calibration: parts.calibration.length, test: parts.test.length },
         best_round: fit.bestRound, rounds_run: fit.rounds, params: paramsFor(target), metrics: {},
