@@ -30,3 +30,9 @@ export function report(title: string, baseline: Measurement, rows: Measurement[]
     console.log(`| ${m.name} | ${Math.round(m.opsPerSecond).toLocaleString('en-US')} | ${m.nsPerOp.toFixed(1)} | ${(m.opsPerSecond / baseline.opsPerSecond).toFixed(3)} |`);
   }
 }
+
+/** The q-quantile of a sample (nearest rank). */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}

@@ -72,4 +72,8 @@ export class TenantHistory {
   get tenantCount(): number {
     return this.tenants.size;
   }
+
+  tenantIds(): string[] {
+    return [...this.tenants.keys()];
+  }
 }

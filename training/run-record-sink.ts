@@ -29,15 +29,22 @@ export async function runRecordSink(opts: RunRecordSinkOptions): Promise<RunReco
   const groupId = opts.groupId ?? 'lutflow-run-records';
   const appId = (partition: number) => `${groupId}/${TOPICS.runRecords}/${partition}`;
   const seen = new Set<string>();
-  if (latestVersion(opts.table) >= 0) for (const r of (await readRunRecords(opts.table)).records) seen.add(r.run_id);
+  // The last offset each partition committed to the table, read once: this sink is the only writer of its app ids.
+  let committed: ReadonlyMap<string, number> = new Map();
+  if (latestVersion(opts.table) >= 0) {
+    for (const r of (await readRunRecords(opts.table)).records) seen.add(r.run_id);
+    committed = (await readSnapshot(opts.table)).appVersions;
+  }
+  const done = new Map<number, number>();
   const stats = { appended: 0, skippedDuplicates: 0, unfinished: 0 };
   const consumer = await consumeContract({
     kafka: opts.kafka,
     topic: TOPICS.runRecords,
     groupId,
     handleBatch: async (messages, partition) => {
-      const done = latestVersion(opts.table) >= 0 ? (await readSnapshot(opts.table)).appVersions.get(appId(partition)) ?? -1 : -1;
-      const fresh = messages.filter((m) => Number(m.offset) > done);
+      const upTo = done.get(partition) ?? committed.get(appId(partition)) ?? -1;
+      const fresh = messages.filter((m) => Number(m.offset) > upTo);
+      if (!fresh.length) return;
       const finished = [];
       for (const m of fresh) {
         if (!m.value.outcome) { stats.unfinished++; continue; }
@@ -46,11 +53,12 @@ export async function runRecordSink(opts: RunRecordSinkOptions): Promise<RunReco
         seen.add(m.value.run_id);
         finished.push(m.value);
       }
-      if (!fresh.length) return;
       const last = Number(messages[messages.length - 1].offset);
       await appendRunRecords(opts.table, finished, { appId: appId(partition), appVersion: last, operation: 'STREAMING UPDATE' });
+      done.set(partition, last);
       stats.appended += finished.length;
     },
   });
   return { consumer, stats, stop: () => consumer.stop() };
 }
+

@@ -2,8 +2,8 @@ import OpenAI from 'openai';
 import { BudgetStrategy, Client } from '../../sdk/index.js';
 import { createEmbeddedBus } from '../../stream/index.js';
 import { startProviderStub } from '../../test/helpers/provider-stub.js';
+import { quantile } from '../runner.js';
 
-const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 
 /**
  * Added latency of a wrapped call: the real OpenAI SDK against a local stub, wrapped and unwrapped

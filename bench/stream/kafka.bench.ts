@@ -7,9 +7,9 @@ import { builtinCatalog } from '../../pricing/index.js';
 import { Client } from '../../sdk/index.js';
 import { consumeContract, createEmbeddedBus, createKafka, createKafkaTransport, ensureTopics, runKafkaCostWindows, TOPICS, validate, type TelemetryEvent, type Transport } from '../../stream/index.js';
 import { startProviderStub } from '../../test/helpers/provider-stub.js';
+import { quantile } from '../runner.js';
 import { generateSample } from '../../training/index.js';
 
-const quantile = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /**
