@@ -14,6 +14,13 @@ export interface TargetCard {
   readonly quantiles: readonly number[];
   /** Split-conformal correction added to the P90 margin (log scale), from the calibration slice. */
   readonly p90_conformal_offset: number;
+  /**
+   * Self-hosted: the accelerators (by datasheet figures) the model learned from. A plan on any other part
+   * is an extrapolation: its P90 is raised to at least the baseline x exp(`unseen_hardware_p90_log_ratio`),
+   * the 90th percentile of the learned log-ratio over all training runs.
+   */
+  readonly hardware_seen?: readonly { readonly memory_bandwidth_tbps: number; readonly bf16_tflops: number }[];
+  readonly unseen_hardware_p90_log_ratio?: number;
   readonly rows: { readonly train: number; readonly valid: number; readonly calibration: number; readonly test: number };
   readonly params: Readonly<Record<string, string | number>>;
   readonly best_round: number;

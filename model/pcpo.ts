@@ -10,6 +10,8 @@ export interface QuantityPrediction {
   readonly target: TargetDef['name'];
   readonly p50: number;
   readonly p90: number;
+  /** The plan runs on an accelerator the model never learned from; the P90 was widened. */
+  readonly unseenHardware?: boolean;
 }
 
 export interface CostPrediction extends QuantityPrediction {
@@ -23,7 +25,12 @@ interface LoadedTarget {
   readonly p50Index: number;
   readonly p90Index: number;
   readonly p90Offset: number;
+  /** `bandwidth|tflops` of the accelerators seen in training, as float32 like the vectors. */
+  readonly hardwareSeen?: ReadonlySet<string>;
+  readonly unseenP90LogRatio?: number;
 }
+
+const hardwareKey = (bandwidthTbps: number, tflops: number) => `${Math.fround(bandwidthTbps)}|${Math.fround(tflops)}`;
 
 /** A loaded PCPO model directory: the card and one quantile ensemble per run kind. */
 export class PcpoModel {
@@ -45,8 +52,11 @@ export class PcpoModel {
     const m = t.ensemble.predictMargin(vec, this.margins, row * FEATURE_COUNT);
     const cap = def.cap(vec, row);
     const p50 = fromTransformed(def, m[t.p50Index], base, cap);
-    const p90 = Math.max(p50, fromTransformed(def, m[t.p90Index] + t.p90Offset, base, cap));
-    return { target: def.name, p50, p90 };
+    let p90 = Math.max(p50, fromTransformed(def, m[t.p90Index] + t.p90Offset, base, cap));
+    const at = row * FEATURE_COUNT;
+    const unseen = t.hardwareSeen !== undefined && !t.hardwareSeen.has(hardwareKey(vec[at + F.gpu_memory_bandwidth_tbps], vec[at + F.gpu_bf16_tflops]));
+    if (unseen && t.unseenP90LogRatio !== undefined) p90 = Math.max(p90, fromTransformed(def, t.unseenP90LogRatio, base, cap));
+    return unseen ? { target: def.name, p50, p90, unseenHardware: true } : { target: def.name, p50, p90 };
   }
 
   /** Prices the quantity with the prices in the vector (those in force at launch). */
@@ -56,7 +66,7 @@ export class PcpoModel {
     const v = (f: number) => vec[row * FEATURE_COUNT + f];
     if (q.target === 'gpu_seconds') {
       const perSecond = v(F.gpu_usd_per_hour) / 3600;
-      return { target: q.target, p50: q.p50, p90: q.p90, p50_usd: q.p50 * perSecond, p90_usd: q.p90 * perSecond };
+      return { ...q, p50_usd: q.p50 * perSecond, p90_usd: q.p90 * perSecond };
     }
     const input = (v(F.requests) * v(F.prompt_tokens) * v(F.input_usd_per_mtok)) / 1e6;
     const out = v(F.output_usd_per_mtok) / 1e6;
@@ -89,7 +99,11 @@ export function loadPcpoModel(dir: string): PcpoModel {
     if (ensemble.numTarget !== qs.length || p50Index < 0 || p90Index < 0) {
       throw new ModelError('MODEL_MALFORMED', `${dir}/${tc.file}: expected quantile outputs for 0.5 and 0.9, found ${ensemble.numTarget} output(s) for ${JSON.stringify(qs)}`, 'quantile_alpha');
     }
-    targets.set(name, { def, ensemble, p50Index, p90Index, p90Offset: tc.p90_conformal_offset });
+    targets.set(name, {
+      def, ensemble, p50Index, p90Index, p90Offset: tc.p90_conformal_offset,
+      hardwareSeen: tc.hardware_seen && new Set(tc.hardware_seen.map((h) => hardwareKey(h.memory_bandwidth_tbps, h.bf16_tflops))),
+      unseenP90LogRatio: tc.unseen_hardware_p90_log_ratio,
+    });
   }
   return new PcpoModel(dir, card, targets);
 }

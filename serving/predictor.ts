@@ -25,6 +25,8 @@ export type PlanPrediction =
       readonly p90_usd: number;
       readonly prices: LaunchPrices;
       readonly model_version: string;
+      /** The plan's accelerator is not one the model learned from: the P90 is widened, the P50 is a guess. */
+      readonly unseen_hardware?: boolean;
     }
   | { readonly feasible: false; readonly tenant_id: string; readonly run_id?: string; readonly reason: string };
 
@@ -57,7 +59,10 @@ export function createPredictor(deps: { registry: ModelRegistry; builder: Featur
       const c = model.predictCost(deps.builder.features(record, vec));
       if (!c) throw new ApiError('MODEL_UNAVAILABLE', `model ${model.version} has no ${plan.kind} target`);
       deps.onPrediction?.(c.target, 'ok');
-      return { feasible: true, tenant_id: input.tenant_id, run_id: input.run_id, quantity: c.target, p50: c.p50, p90: c.p90, p50_usd: c.p50_usd, p90_usd: c.p90_usd, prices, model_version: model.version };
+      return {
+        feasible: true, tenant_id: input.tenant_id, run_id: input.run_id, quantity: c.target, p50: c.p50, p90: c.p90, p50_usd: c.p50_usd, p90_usd: c.p90_usd,
+        prices, model_version: model.version, ...(c.unseenHardware ? { unseen_hardware: true } : {}),
+      };
     },
   };
 }

@@ -73,6 +73,7 @@ export const PredictionOut = Type.Object({
   p90_usd: Type.Optional(Type.Number()),
   prices: Type.Optional(PricesOut),
   model_version: Type.Optional(Type.String()),
+  unseen_hardware: Type.Optional(Type.Boolean({ description: 'the accelerator is not one the model learned from: P90 widened' })),
   reason: Type.Optional(Type.String({ description: 'why an infeasible plan cannot run' })),
 });
 

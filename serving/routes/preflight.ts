@@ -30,6 +30,7 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
       decision: allowed ? 'allow' : 'deny', tenant_id: b.tenant_id, run_id: b.run_id,
       remaining_usd: microsToUsd(after.remaining_micros), predicted_p50_usd: p.p50_usd, predicted_p90_usd: p.p90_usd,
       quantity: p.quantity, p50: p.p50, p90: p.p90, prices: p.prices, model_version: p.model_version, alert: after.alert,
+      ...(p.unseen_hardware ? { unseen_hardware: true } : {}),
     };
     if (allowed) {
       return {

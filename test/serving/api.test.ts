@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../serving/index.js';
+import { FEATURE_INDEX } from '../../features/index.js';
 import { tempDir } from '../helpers/index.js';
 import { ACME, ADMIN, GLOBEX, KEYS, apiPlan, auth, gpuPlan, modelDir } from './fixtures.js';
 
@@ -156,5 +157,22 @@ describe('operations', () => {
     const r = await post('/predict', { tenant_id: 'acme', plan: gpuPlan() });
     expect(r.statusCode).toBe(503);
     expect(r.json().error.code).toBe('MODEL_UNAVAILABLE');
+  });
+});
+
+describe('extrapolation', () => {
+  it('flags a plan on an accelerator the model never learned from, and widens its P90', async () => {
+    const { context } = await server();
+    const card = context.registry.model!.card.targets.gpu_seconds!;
+    expect(card.hardware_seen!.length).toBeGreaterThan(0);
+    const seen = (await post('/predict', { tenant_id: 'acme', plan: gpuPlan({ gpu_type: 'H100' }) })).json();
+    expect(seen.unseen_hardware).toBeUndefined();
+    // The sample the test model learned from has no MI250 run.
+    const plan = gpuPlan({ gpu_type: 'MI250' });
+    const unseen = (await post('/predict', { tenant_id: 'acme', launched_at: '2026-11-01T00:00:00Z', plan })).json();
+    expect(unseen.unseen_hardware).toBe(true);
+    const vec = context.builder.features({ schema_version: 1, run_id: 'x', tenant_id: 'acme', launched_at: '2026-11-01T00:00:00Z', plan: plan as never, context: { prices: unseen.prices } });
+    const roofline = vec[FEATURE_INDEX.roofline_gpu_seconds];
+    expect(unseen.p90).toBeGreaterThanOrEqual(roofline * Math.exp(card.unseen_hardware_p90_log_ratio!) * (1 - 1e-9));
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createFeatureBuilder, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION, FEATURES } from '../../features/index.js';
+import { createFeatureBuilder, FEATURE_INDEX, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION, FEATURES } from '../../features/index.js';
 import { CARD_FILE, CARD_FORMAT, CARD_FORMAT_VERSION, ensembleFromJson, loadPcpoModel, TARGETS, type ModelCard, type TargetCard, type TargetDef } from '../../model/index.js';
 import type { Catalog } from '../../pricing/index.js';
 import type { RunRecord } from '../../stream/index.js';
@@ -37,6 +37,17 @@ export const TARGET_PARAMS: Readonly<Record<TargetDef['name'], Readonly<Record<s
   gpu_seconds: {},
   output_tokens: { max_depth: 3, min_child_weight: 5 },
 };
+
+/** The accelerators the model learns from, and the log-ratio a plan on any other one is widened to. */
+function hardwareCoverage(trained: { x: Float32Array; y: Float32Array; rows: number; cols: number }) {
+  const seen = new Map<string, { memory_bandwidth_tbps: number; bf16_tflops: number }>();
+  for (let k = 0; k < trained.rows; k++) {
+    const bw = trained.x[k * trained.cols + FEATURE_INDEX.gpu_memory_bandwidth_tbps], tf = trained.x[k * trained.cols + FEATURE_INDEX.gpu_bf16_tflops];
+    seen.set(`${bw}|${tf}`, { memory_bandwidth_tbps: bw, bf16_tflops: tf });
+  }
+  const z = Array.from(trained.y).sort((a, b) => a - b);
+  return { hardware_seen: [...seen.values()], unseen_hardware_p90_log_ratio: z[Math.min(z.length - 1, Math.floor(0.9 * z.length))] };
+}
 
 export interface TrainOptions {
   readonly records: readonly RunRecord[];
@@ -120,6 +131,7 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
         quantiles: [...QUANTILES], p90_conformal_offset: offset,
         rows: { train: parts.train.length, valid: parts.valid.length, calibration: parts.calibration.length, test: parts.test.length },
         best_round: fit.bestRound, rounds_run: fit.rounds, params: paramsFor(target), metrics: {},
+        ...(target.kind === 'self_hosted' ? hardwareCoverage(both) : {}),
       };
       for (const i of parts.test) testRows.add(i);
     }
