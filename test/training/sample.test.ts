@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../pricing/index.js';
 import { AZURE_OUTPUT, AZURE_PROMPT, EFFICIENCY, fitEfficiency, generateSample, importLlmInferenceBench, readRunRecords, appendRunRecords } from '../../training/index.js';
-import { python, sharedFile, tempDir } from '../helpers/index.js';
+import { python, ROOT, sharedFile, tempDir } from '../helpers/index.js';
 
 const catalog = builtinCatalog();
 
@@ -81,5 +81,15 @@ describe('generateSample', () => {
     expect(theirs.rows).toHaveLength(500);
     const first = theirs.rows.find((r: { run_id: string }) => r.run_id === sample.records[0].run_id);
     expect(first.cost_usd_micros).toBe(sample.records[0].outcome!.cost_usd_micros);
+  });
+});
+
+describe('data/sample', () => {
+  it('is what `lutflow sample --seed 42 --runs 3000` writes (no drift)', async () => {
+    const fresh = generateSample({ catalog, seed: 42, runs: 3000 });
+    const { records } = await readRunRecords(join(ROOT, 'data/sample/pcpo_runs'));
+    expect(records).toEqual(fresh.records);
+    const lines = readFileSync(join(ROOT, 'data/sample/telemetry.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual(fresh.telemetry);
   });
 });
