@@ -43,8 +43,11 @@ export const FEATURES: readonly FeatureDef[] = [
 
 export const FEATURE_COUNT = FEATURES.length;
 
+/** Feature names in vector order: what XGBoost models carry as `feature_names`. */
+export const FEATURE_NAMES: readonly string[] = FEATURES.map((d) => d.name);
+
 /** Index of each feature by name, for readable code: `vec[FEATURE_INDEX.batch_size]`. */
-export const FEATURE_INDEX: Readonly<Record<string, number>> = Object.fromEntries(FEATURES.map((d, i) => [d.name, i]));
+export const FEATURE_INDEX: Readonly<Record<string, number>> = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i]));
 
 /** sha256 of the canonical spec: the model card records it and serving refuses a model built for another. */
 export const FEATURE_SPEC_HASH = createHash('sha256').update(JSON.stringify({ version: FEATURE_SPEC_VERSION, features: FEATURES })).digest('hex');

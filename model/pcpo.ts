@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FEATURE_COUNT, FEATURE_INDEX as F, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION, FEATURES } from '../features/index.js';
+import { FEATURE_COUNT, FEATURE_INDEX as F, FEATURE_SPEC_HASH, FEATURE_NAMES, FEATURE_SPEC_VERSION } from '../features/index.js';
 import { readCard, type ModelCard } from './card.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { ModelError } from './errors.js';
@@ -83,16 +83,15 @@ export function loadPcpoModel(dir: string): PcpoModel {
   if (card.feature_spec.hash !== FEATURE_SPEC_HASH) {
     throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}: built for feature spec ${card.feature_spec.version} (${card.feature_spec.hash.slice(0, 12)}), this build uses ${FEATURE_SPEC_VERSION} (${FEATURE_SPEC_HASH.slice(0, 12)})`, 'feature_spec.hash');
   }
-  const names = FEATURES.map((f) => f.name);
   const targets = new Map<string, LoadedTarget>();
   for (const [name, tc] of Object.entries(card.targets)) {
     const def = TARGETS[name as TargetDef['name']];
     if (!def || !tc) throw new ModelError('MODEL_MALFORMED', `${dir}: unknown target '${name}'`, `targets.${name}`);
     const ensemble = loadEnsemble(join(dir, tc.file));
     if (ensemble.numFeature !== FEATURE_COUNT) throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${tc.file}: ${ensemble.numFeature} features, the spec has ${FEATURE_COUNT}`, 'num_feature');
-    if (ensemble.featureNames && ensemble.featureNames.join() !== names.join()) {
-      const i = ensemble.featureNames.findIndex((n, k) => n !== names[k]);
-      throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${tc.file}: feature ${i} is '${ensemble.featureNames[i]}', the spec says '${names[i]}'`, 'feature_names');
+    if (ensemble.featureNames && ensemble.featureNames.join() !== FEATURE_NAMES.join()) {
+      const i = ensemble.featureNames.findIndex((n, k) => n !== FEATURE_NAMES[k]);
+      throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${tc.file}: feature ${i} is '${ensemble.featureNames[i]}', the spec says '${FEATURE_NAMES[i]}'`, 'feature_names');
     }
     const qs = ensemble.quantileAlpha ?? tc.quantiles;
     const p50Index = qs.indexOf(0.5), p90Index = qs.indexOf(0.9);

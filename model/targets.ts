@@ -12,6 +12,8 @@ export interface TargetDef {
   readonly kind: 'self_hosted' | 'api';
   readonly providerKind: number;
   readonly offset: number;
+  /** What `baseline` is, for the model card. */
+  readonly baselineDescription: string;
   baseline(vec: Float32Array | Float64Array, row?: number): number;
   label(r: RunRecord): number | undefined;
   /** What the quantity cannot exceed (output tokens: requests x max output); Infinity when unbounded. */
@@ -22,7 +24,7 @@ const at = (vec: Float32Array | Float64Array, row: number, f: number) => vec[row
 
 export const TARGETS: Readonly<Record<TargetDef['name'], TargetDef>> = {
   gpu_seconds: {
-    name: 'gpu_seconds', kind: 'self_hosted', providerKind: 1, offset: 0,
+    name: 'gpu_seconds', kind: 'self_hosted', providerKind: 1, offset: 0, baselineDescription: 'roofline_gpu_seconds',
     baseline: (vec, row = 0) => at(vec, row, F.roofline_gpu_seconds),
     cap: () => Infinity,
     label: (r) => r.outcome?.gpu_seconds,
@@ -30,6 +32,7 @@ export const TARGETS: Readonly<Record<TargetDef['name'], TargetDef>> = {
   output_tokens: {
     // The tenant's recent output ratio, where it has one, scales the bound: the trees learn the departure from it.
     name: 'output_tokens', kind: 'api', providerKind: 0, offset: 1,
+    baselineDescription: 'requests x max_output_tokens x tenant_output_ratio_recent (1 without history)',
     baseline: (vec, row = 0) => {
       const ratio = at(vec, row, F.tenant_output_ratio_recent);
       return at(vec, row, F.requests) * at(vec, row, F.max_output_tokens) * (ratio > 0 && ratio <= 1 ? ratio : 1);

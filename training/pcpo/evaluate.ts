@@ -1,4 +1,4 @@
-import { TARGETS, type PcpoModel, type TargetDef } from '../../model/index.js';
+import { TARGETS, type PcpoModel, type QuantityPrediction, type TargetDef } from '../../model/index.js';
 import type { RunRecord } from '../../stream/index.js';
 import { targetRows } from './dataset.js';
 import { accuracy, intervalAccuracy, median, type AccuracyMetrics, type IntervalMetrics } from './metrics.js';
@@ -18,17 +18,22 @@ export interface EvalReport {
 
 /** The tenant's mean label over its earlier finished runs of the same kind (point-in-time); NaN for its first. */
 function tenantHistoryMean(records: readonly RunRecord[], rows: readonly number[], label: Float64Array): number[] {
-  const order = [...rows].sort((a, b) => records[a].launched_at.localeCompare(records[b].launched_at));
-  const seen = new Map<string, { sum: number; n: number; ends: { t: string; y: number }[] }>();
+  const launches = [...rows].sort((a, b) => records[a].launched_at.localeCompare(records[b].launched_at));
+  const ends = [...rows].sort((a, b) => records[a].outcome!.ended_at.localeCompare(records[b].outcome!.ended_at));
+  const sums = new Map<string, { sum: number; n: number }>();
   const out = new Map<number, number>();
-  for (const i of order) {
-    const r = records[i];
-    const s = seen.get(r.tenant_id) ?? { sum: 0, n: 0, ends: [] };
-    s.ends.sort((a, b) => a.t.localeCompare(b.t));
-    while (s.ends.length && s.ends[0].t < r.launched_at) { const e = s.ends.shift()!; s.sum += e.y; s.n++; }
-    out.set(i, s.n ? s.sum / s.n : NaN);
-    s.ends.push({ t: r.outcome!.ended_at, y: label[i] });
-    seen.set(r.tenant_id, s);
+  let next = 0;
+  for (const i of launches) {
+    // Every run that ended before this one launched joins its tenant's mean first.
+    for (; next < ends.length && records[ends[next]].outcome!.ended_at < records[i].launched_at; next++) {
+      const j = ends[next];
+      const s = sums.get(records[j].tenant_id) ?? { sum: 0, n: 0 };
+      s.sum += label[j];
+      s.n++;
+      sums.set(records[j].tenant_id, s);
+    }
+    const s = sums.get(records[i].tenant_id);
+    out.set(i, s ? s.sum / s.n : NaN);
   }
   return rows.map((i) => out.get(i)!);
 }
@@ -44,11 +49,15 @@ export function evaluateModel(model: PcpoModel, records: readonly RunRecord[], m
   for (const target of Object.values(TARGETS)) {
     const t = targetRows(records, matrix, target);
     const rows = only ? t.rows.filter((i) => only.has(i)) : t.rows;
-    const scored = rows.filter((i) => model.predictQuantity(matrix, i));
+    const scored: number[] = [];
+    const preds: QuantityPrediction[] = [];
+    for (const i of rows) {
+      const p = model.predictQuantity(matrix, i);
+      if (p) { scored.push(i); preds.push(p); }
+    }
     if (!scored.length) continue;
     total += scored.length;
     const actual = scored.map((i) => t.label[i]);
-    const preds = scored.map((i) => model.predictQuantity(matrix, i)!);
     const report = intervalAccuracy(actual, preds.map((p) => p.p50), preds.map((p) => p.p90));
     const baselines: KindReport['baselines'] = {};
     if (target.name === 'gpu_seconds') {

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createFeatureBuilder, FEATURE_INDEX, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION, FEATURES } from '../../features/index.js';
+import { createFeatureBuilder, FEATURE_INDEX, FEATURE_NAMES, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION } from '../../features/index.js';
 import { CARD_FILE, CARD_FORMAT, CARD_FORMAT_VERSION, ensembleFromJson, loadPcpoModel, TARGETS, type ModelCard, type TargetCard, type TargetDef } from '../../model/index.js';
 import type { Catalog } from '../../pricing/index.js';
 import type { RunRecord } from '../../stream/index.js';
@@ -108,7 +108,7 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
         train: { ...train, label: train.y },
         valid: { ...valid, label: valid.y },
         params: paramsFor(target), rounds: opts.rounds ?? 1000, earlyStoppingRounds: opts.earlyStoppingRounds ?? 50,
-        featureNames: FEATURES.map((f) => f.name),
+        featureNames: FEATURE_NAMES,
         onRound: (r: RoundReport) => {
           opts.onRound?.(target.name, r);
           if (r.round % 50 === 0) log(`  [${target.name}] round ${r.round}: train ${r.metric} ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`);
@@ -118,7 +118,7 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
       // Early stopping chose the number of rounds; the final model learns from the validation runs too.
       log(`  [${target.name}] best round ${fit.bestRound} of ${fit.rounds}; refitting on train + valid`);
       const both = gather(matrix, t, [...parts.train, ...parts.valid]);
-      const final = fitBooster({ train: { ...both, label: both.y }, params: paramsFor(target), rounds: fit.bestRound + 1, featureNames: FEATURES.map((f) => f.name) });
+      const final = fitBooster({ train: { ...both, label: both.y }, params: paramsFor(target), rounds: fit.bestRound + 1, featureNames: FEATURE_NAMES });
       const ensemble = ensembleFromJson(final.modelJson, `${target.name}.json`);
       const cal = gather(matrix, t, parts.calibration);
       const m = new Float64Array(ensemble.numTarget);
@@ -127,7 +127,7 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
       const file = `${target.name}.json`;
       writeFileSync(join(staging, file), final.modelJson);
       targets[target.name] = {
-        file, run_kind: target.kind, transform: `ln((y + ${target.offset}) / (baseline + ${target.offset})), baseline = ${target.name === 'gpu_seconds' ? 'roofline_gpu_seconds' : 'requests x max_output_tokens x tenant_output_ratio_recent (1 without history)'}`,
+        file, run_kind: target.kind, transform: `ln((y + ${target.offset}) / (baseline + ${target.offset})), baseline = ${target.baselineDescription}`,
         quantiles: [...QUANTILES], p90_conformal_offset: offset,
         rows: { train: parts.train.length, valid: parts.valid.length, calibration: parts.calibration.length, test: parts.test.length },
         best_round: fit.bestRound, rounds_run: fit.rounds, params: paramsFor(target), metrics: {},
@@ -141,7 +141,7 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
     const hash = createHash('sha256').update(JSON.stringify(targets)).update(created).digest('hex').slice(0, 12);
     const card: ModelCard = {
       format: CARD_FORMAT, format_version: CARD_FORMAT_VERSION, model_version: `pcpo-${created.slice(0, 10)}-${hash}`, created_at: created,
-      feature_spec: { version: FEATURE_SPEC_VERSION, hash: FEATURE_SPEC_HASH, names: FEATURES.map((f) => f.name) },
+      feature_spec: { version: FEATURE_SPEC_VERSION, hash: FEATURE_SPEC_HASH, names: FEATURE_NAMES },
       data: { source: opts.source, delta_version: opts.deltaVersion ?? null, rows: opts.records.length, split: split + (opts.holdoutGpu ? ` (holdout gpu ${opts.holdoutGpu})` : ''), split_seed: opts.seed ?? 0 },
       library: { name: 'xgboost', version: libraryVersion }, targets,
     };
