@@ -41,8 +41,8 @@ export class Client implements Meter {
   private readonly transport: Transport;
   private readonly customPrices = new Map<string, TokenPrice>();
   private over = false;
-  private warnedFallback = new Set<string>();
-  private telemetry = { sent: 0, dropped: 0, failed: 0, inFlight: 0 };
+  private readonly warnedFallback = new Set<string>();
+  private readonly telemetry = { sent: 0, failed: 0 };
   private readonly timers = new Set<GpuTimer>();
 
   constructor(options: ClientOptions, deps: { catalog?: Catalog; env?: NodeJS.ProcessEnv } = {}) {
@@ -76,7 +76,7 @@ export class Client implements Meter {
   }
 
   get telemetryStats(): TelemetryStats {
-    return { sent: this.telemetry.sent, dropped: this.telemetry.dropped + this.transport.stats().dropped, failed: this.telemetry.failed };
+    return { sent: this.telemetry.sent, dropped: this.transport.stats().dropped, failed: this.telemetry.failed };
   }
 
   /** The same client, metered. OpenAI (and compatible servers), Anthropic and Google Gen AI clients are recognised. */
