@@ -2,7 +2,22 @@ import { Type, type TSchema } from '@sinclair/typebox';
 
 export const Id = (description: string) => Type.String({ minLength: 1, maxLength: 256, description });
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
-export const Count = (description: string) => Type.Integer({ minimum: 0, description });
-export const Micros = (description: string) => Type.Integer({ minimum: 0, description: `${description}, integer micro-USD` });
-export const NonNegative = (description: string) => Type.Number({ minimum: 0, description });
+export const Count = (description: string) => Type.Integer({ minimum: 0, maximum: 1e12, description });
+/** At most $1e9 in one record: every sum of them stays a safe integer long before a ledger could overflow. */
+export const Micros = (description: string) => Type.Integer({ minimum: 0, maximum: 1e15, description: `${description}, integer micro-USD` });
+export const NonNegative = (description: string) => Type.Number({ minimum: 0, maximum: 1e12, description });
 export const Opt = <T extends TSchema>(s: T) => Type.Optional(s);
+
+/**
+ * Upper bounds of a launch plan. Far above any real run, low enough that every derived quantity (tokens in
+ * all, GPU-seconds, micro-dollars) stays a finite, safe number, and that the run table's int32 columns hold them.
+ */
+export const LIMITS = {
+  gpuCount: 4096,
+  batchSize: 1_000_000,
+  requests: 1_000_000_000,
+  /** Per request, prompt or output: ten times the longest context window on sale. */
+  tokens: 100_000_000,
+  gpuUsdPerHour: 10_000,
+  usdPerMtok: 100_000,
+} as const;

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Count, Id, Micros, NonNegative, Opt, Timestamp } from './common.js';
+import { Count, Id, LIMITS, Micros, NonNegative, Opt, Timestamp } from './common.js';
 
 export const RUN_RECORD_SCHEMA_VERSION = 1;
 
@@ -16,13 +16,13 @@ export const LaunchPlan = Type.Object({
   provider: Opt(Id('api: openai, anthropic, gemini; self_hosted: the cloud (aws, gcp, lambda, …)')),
   model: Id('model name; resolved through the catalog'),
   gpu_type: Opt(Id('self_hosted: GPU name; resolved through the catalog')),
-  gpu_count: Opt(Type.Integer({ minimum: 1, maximum: 4096 })),
+  gpu_count: Opt(Type.Integer({ minimum: 1, maximum: LIMITS.gpuCount })),
   framework: Opt(Id('self_hosted serving engine: vllm, tensorrt-llm, llama.cpp, tgi, …')),
   precision: Opt(PrecisionName),
-  batch_size: Type.Integer({ minimum: 1, description: 'requests served concurrently' }),
-  requests: Type.Integer({ minimum: 1, description: 'requests in the run' }),
-  prompt_tokens: Count('prompt tokens per request (mean)'),
-  max_output_tokens: Type.Integer({ minimum: 1, description: 'output token limit per request' }),
+  batch_size: Type.Integer({ minimum: 1, maximum: LIMITS.batchSize, description: 'requests served concurrently; at most requests' }),
+  requests: Type.Integer({ minimum: 1, maximum: LIMITS.requests, description: 'requests in the run' }),
+  prompt_tokens: Type.Integer({ minimum: 0, maximum: LIMITS.tokens, description: 'prompt tokens per request (mean)' }),
+  max_output_tokens: Type.Integer({ minimum: 1, maximum: LIMITS.tokens, description: 'output token limit per request' }),
   spot: Opt(Type.Boolean()),
   region: Opt(Id('cloud region')),
 });
@@ -30,9 +30,9 @@ export type LaunchPlan = Static<typeof LaunchPlan>;
 
 /** The prices looked up at launch, so that training sees what the launcher saw. */
 export const LaunchPrices = Type.Object({
-  gpu_usd_per_hour: Opt(NonNegative('per GPU')),
-  input_usd_per_mtok: Opt(NonNegative('per million prompt tokens')),
-  output_usd_per_mtok: Opt(NonNegative('per million output tokens')),
+  gpu_usd_per_hour: Opt(Type.Number({ minimum: 0, maximum: LIMITS.gpuUsdPerHour, description: 'per GPU' })),
+  input_usd_per_mtok: Opt(Type.Number({ minimum: 0, maximum: LIMITS.usdPerMtok, description: 'per million prompt tokens' })),
+  output_usd_per_mtok: Opt(Type.Number({ minimum: 0, maximum: LIMITS.usdPerMtok, description: 'per million output tokens' })),
   source: Opt(Type.String()),
   as_of: Opt(Type.String()),
 });
