@@ -3,7 +3,8 @@ import { builtinCatalog, gpuTimeCostMicros, microsToUsd, PricingError, customTok
 import { createEmbeddedBus, TELEMETRY_SCHEMA_VERSION, TOPICS, type TelemetryEvent, type Transport } from '../stream/index.js';
 import { LocalBudget } from './budget.js';
 import { BudgetExceededError, type BudgetDetails } from './errors.js';
-import type { CallOutcome, CallPlan, Meter, MeteredCall } from './meter.js';
+import type { CallPlan, Meter, MeteredCall } from './meter.js';
+import { createMeteredFetch } from './fetch/metered-fetch.js';
 import { BudgetStrategy, PricingMode, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
 import { createGeminiAdapter } from './providers/gemini/adapter.js';
@@ -79,12 +80,24 @@ export class Client implements Meter {
     return { sent: this.telemetry.sent, dropped: this.transport.stats().dropped, failed: this.telemetry.failed };
   }
 
-  /** The same client, metered. OpenAI (and compatible servers), Anthropic and Google Gen AI clients are recognised. */
+  /**
+   * The same client, metered: a copy whose every HTTP request passes the meter (every method, helpers
+   * such as `stream()`, `parse()` and tool runners included), keeping the SDK's own promise types.
+   * OpenAI (and compatible servers), Anthropic and Google Gen AI clients are recognised.
+   */
   wrap<T extends object>(client: T, opts: WrapOptions = {}): T {
     const adapter = ADAPTERS.find((a) => a.matches(client));
     if (!adapter) throw new TypeError('wrap(): not an OpenAI, Anthropic or Google Gen AI client');
     const provider = opts.provider ?? (this.options.pricingMode === PricingMode.GPU_TIME ? 'self_hosted' : adapter.name);
-    return adapter.wrap(client, this, { provider });
+    return adapter.withFetch(client, (base, refuse) => createMeteredFetch(base, { meter: this, provider, routes: adapter.routes, refuse }));
+  }
+
+  get allowUnpricedEndpoints(): boolean {
+    return this.options.allowUnpricedEndpoints;
+  }
+
+  warn(message: string): void {
+    this.options.logger.warn(message);
   }
 
   private details(reason: BudgetDetails['reason'], attemptedMicros: number, plan?: { provider: string; model: string }): BudgetDetails {
@@ -151,14 +164,15 @@ export class Client implements Meter {
     return this.catalog.gpuPrices.quote(this.options.gpuType!).microsPerGpuHour * this.options.gpuCount;
   }
 
-  /** The worst case a call can cost: its prompt estimate plus its output limit (the model's when absent). */
+  /** The worst case a call can cost: its prompt bound plus its output limit (the model's when absent) per choice. */
   private worstCase(plan: CallPlan, price: TokenPrice | undefined): number {
     if (!price) {
-      const out = plan.maxOutputTokens ?? 4096;
+      const out = (plan.maxOutputTokens ?? 4096) * plan.choices;
       return gpuTimeCostMicros(Math.ceil((out / WORST_CASE_TOKENS_PER_SECOND) * 1000), this.gpuMicrosPerHour());
     }
-    const out = plan.maxOutputTokens ?? price.maxOutputTokens;
-    return usageCostMicros({ input: { total: plan.promptTokensEstimate, noCache: plan.promptTokensEstimate }, output: { total: out } }, price, { batch: this.options.batch }).micros;
+    const out = (plan.maxOutputTokens ?? price.maxOutputTokens) * plan.choices;
+    const usage = { input: { total: plan.promptTokensBound, noCache: plan.promptTokensBound }, output: { total: out } };
+    return usageCostMicros(usage, price, { batch: this.options.batch }).micros;
   }
 
   async begin(plan: CallPlan): Promise<MeteredCall> {
@@ -177,34 +191,54 @@ export class Client implements Meter {
       }
       id = this.budget.force(worst);
     }
+    return this.track(plan, id, price);
+  }
+
+  /**
+   * The life of an admitted call. Its reservation's TTL frees headroom held by a call that went quiet
+   * (a stream never read, a hung request), but never makes it free: whatever it is charged later, by
+   * progress or settle, still counts. Each sign of life (a stream chunk) starts the TTL again.
+   */
+  private track(plan: CallPlan, reservation: number, price: TokenPrice | undefined): MeteredCall {
     const started = performance.now();
     let settled = false;
-    const client = this;
-    const reservation = id;
-    const expiry = setTimeout(() => call.release('aborted'), this.options.reservationTtlMs);
+    const cost = (usage: NormalizedUsage) => (price
+      ? usageCostMicros(usage, price, { batch: this.options.batch }).micros
+      : gpuTimeCostMicros(Math.ceil(performance.now() - started), this.gpuMicrosPerHour()));
+    const expiry = setTimeout(() => this.budget.close(reservation), this.options.reservationTtlMs);
     expiry.unref();
-    const call: MeteredCall = {
+    const end = () => {
+      settled = true;
+      clearTimeout(expiry);
+    };
+    const client = this;
+    return {
       plan,
       get settled() { return settled; },
-      settle(usage: NormalizedUsage, outcome: CallOutcome) {
+      progress(usage) {
         if (settled) return;
-        settled = true;
-        clearTimeout(expiry);
-        const latency = performance.now() - started;
-        const micros = price ? usageCostMicros(usage, price, { batch: client.options.batch }).micros : gpuTimeCostMicros(Math.ceil(latency), client.gpuMicrosPerHour());
+        const micros = cost(usage);
+        client.budget.charge(reservation, micros);
+        client.crossed('streaming', micros, plan);
+      },
+      settle(usage, outcome) {
+        if (settled) return;
+        end();
+        const micros = cost(usage);
         client.budget.settle(reservation, micros);
         client.crossed('settled', micros, plan);
-        client.emit(plan, usage, micros, latency, outcome === 'ok' ? 'ok' : outcome);
+        client.emit(plan, usage, micros, performance.now() - started, outcome);
       },
-      release(outcome: CallOutcome) {
+      release(outcome) {
         if (settled) return;
-        settled = true;
-        clearTimeout(expiry);
+        end();
         client.budget.release(reservation);
-        client.emit(plan, undefined, 0, performance.now() - started, outcome === 'ok' ? 'ok' : outcome);
+        client.emit(plan, undefined, 0, performance.now() - started, outcome);
+      },
+      touch() {
+        if (!settled) expiry.refresh();
       },
     };
-    return call;
   }
 
   /** Telemetry never blocks or fails the user's call. */
@@ -233,7 +267,7 @@ export class Client implements Meter {
       add: (micros) => { this.budget.add(micros); this.crossed('gpu_timer', micros, { provider: 'self_hosted', model: gpuType }); },
       done: (t) => {
         this.timers.delete(t);
-        this.emit({ provider: 'self_hosted', model: t.options.gpuType, operation: 'gpu_time', stream: false, promptTokensEstimate: 0 }, undefined, t.costMicros, t.elapsedMs, 'ok');
+        this.emit({ provider: 'self_hosted', model: t.options.gpuType, operation: 'gpu_time', stream: false, promptTokensBound: 0, choices: 1 }, undefined, t.costMicros, t.elapsedMs, 'ok');
       },
     });
     this.timers.add(timer);

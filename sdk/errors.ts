@@ -6,7 +6,7 @@ export interface BudgetDetails {
   /** What the refused or crossing call would cost (its reservation, its settled cost, or a predicted P90). */
   readonly attemptedUsd: number;
   readonly reservedUsd: number;
-  readonly reason: 'reservation' | 'settled' | 'gpu_timer' | 'preflight';
+  readonly reason: 'reservation' | 'streaming' | 'settled' | 'gpu_timer' | 'preflight';
   readonly provider?: string;
   readonly model?: string;
 }
@@ -31,5 +31,19 @@ export class SdkConfigError extends Error {
   constructor(readonly field: string, message: string) {
     super(`${field}: ${message}`);
     this.name = 'SdkConfigError';
+  }
+}
+
+export type MeteringErrorCode =
+  /** A paid endpoint Lutflow cannot price (images, audio, batches, fine-tuning …): refused unless allowed. */
+  | 'UNPRICED_ENDPOINT'
+  /** A paid request whose body cannot be read, so its worst case cannot be bounded. */
+  | 'BAD_REQUEST_BODY';
+
+/** A request the meter refused before the provider saw it, for a reason other than the budget. */
+export class MeteringError extends Error {
+  constructor(readonly code: MeteringErrorCode, message: string, readonly operation: string) {
+    super(message);
+    this.name = 'MeteringError';
   }
 }

@@ -41,17 +41,22 @@ export interface ClientOptions {
   readonly transport?: Transport;
   /** Telemetry events held while the transport is busy; beyond it they are dropped and counted. */
   readonly telemetryBufferSize?: number;
-  /** A reservation not settled by then is released (a stream that is never read, a call that hangs). */
+  /** A call quiet for this long (a stream never read, a hung request) frees its reservation; it is still charged when it ends. */
   readonly reservationTtlMs?: number;
   /** How often a running GPU timer checks the budget. */
   readonly gpuTickMs?: number;
   /** Batch-API prices for every call (half price where the provider offers it). */
   readonly batch?: boolean;
+  /**
+   * Paid endpoints Lutflow cannot price (images, audio, batches, fine-tuning, realtime …) are refused;
+   * true lets them through unmetered, with a warning each time.
+   */
+  readonly allowUnpricedEndpoints?: boolean;
   readonly logger?: { warn(message: string): void };
 }
 
 /** Defaults, in one place. */
-export const DEFAULT_OPTIONS: { onBudgetExceeded: BudgetStrategy; pricingMode: PricingMode; gpuCount: number; telemetryBufferSize: number; gpuTickMs: number; batch: boolean; reservationTtlMs: number } = {
+export const DEFAULT_OPTIONS: { onBudgetExceeded: BudgetStrategy; pricingMode: PricingMode; gpuCount: number; telemetryBufferSize: number; gpuTickMs: number; batch: boolean; reservationTtlMs: number; allowUnpricedEndpoints: boolean } = {
   onBudgetExceeded: BudgetStrategy.RAISE_ERROR,
   pricingMode: PricingMode.TOKENS,
   gpuCount: 1,
@@ -59,6 +64,7 @@ export const DEFAULT_OPTIONS: { onBudgetExceeded: BudgetStrategy; pricingMode: P
   gpuTickMs: 250,
   batch: false,
   reservationTtlMs: 15 * 60_000,
+  allowUnpricedEndpoints: false,
 };
 
 export type ResolvedOptions = ClientOptions & typeof DEFAULT_OPTIONS & { readonly logger: { warn(message: string): void } };

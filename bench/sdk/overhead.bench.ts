@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
   for (let i = 0; i < 20_000; i++) {
     let fired = 0;
     const c = new Client({ tenantId: 'kill', budgetUsd: 0.001, onBudgetExceeded: BudgetStrategy.CALLBACK, onBudgetCallback: () => { fired = performance.now(); }, transport: bus });
-    const call = await c.begin({ provider: 'openai', model: 'gpt-4o-mini', promptTokensEstimate: 10, maxOutputTokens: 10, stream: false, operation: 'bench' });
+    const call = await c.begin({ provider: 'openai', model: 'gpt-4o-mini', promptTokensBound: 10, maxOutputTokens: 10, choices: 1, stream: false, operation: 'bench' });
     const t0 = performance.now();
     call.settle({ input: { total: 10_000_000 }, output: { total: 0 } }, 'ok');
     if (!fired) throw new Error('strategy did not run');

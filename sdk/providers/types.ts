@@ -1,11 +1,62 @@
-import type { Meter } from '../meter.js';
-
-/** One shape for every provider: recognise a client, and wrap it so its calls go through the meter. */
-export interface ProviderAdapter {
-  readonly name: string;
-  matches(client: unknown): boolean;
-  wrap<T extends object>(client: T, meter: Meter, opts: { provider: string }): T;
-}
+import type { NormalizedUsage } from '../../pricing/index.js';
+import type { TokenCounter } from '../bounds/tokens.js';
 
 /** Provider payloads are read structurally: the provider SDKs are optional peer dependencies. */
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What one paid request may cost at most, read from its wire body. */
+export interface RoutePlan {
+  readonly model: string;
+  readonly promptTokensBound: number;
+  readonly maxOutputTokens?: number;
+  readonly choices: number;
+  readonly stream: boolean;
+  /** Tokens of generated output, for a stream that ends without a usage frame. */
+  readonly countTokens: TokenCounter;
+}
+
+/** What one stream event adds: usage reported so far, and output generated (text, tool arguments, refusals). */
+export interface StreamEvent {
+  readonly usage?: NormalizedUsage;
+  readonly text?: string;
+}
+
+/** A paid endpoint Lutflow prices from the provider's usage. */
+export interface PricedRoute {
+  readonly kind: 'priced';
+  readonly operation: string;
+  plan(body: Json, url: URL): RoutePlan | Promise<RoutePlan>;
+  /** The body actually sent (e.g. a stream asked to report its usage); the original when absent. */
+  prepare?(body: Json): Json;
+  usage(response: Json): NormalizedUsage | undefined;
+  streamEvent(event: Json, name?: string): StreamEvent;
+}
+
+/** `free`: the request itself is not billed; `unpriced`: it is billed and Lutflow cannot price it. */
+export interface UnmeteredRoute {
+  readonly kind: 'free' | 'unpriced';
+  readonly operation: string;
+}
+
+export type Route = PricedRoute | UnmeteredRoute;
+
+/** One row of a provider's route table: method and a pattern on the URL path (any base-URL prefix before it). */
+export interface RouteRule {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly route: Route;
+}
+
+/** One shape for every provider: recognise a client, and give a copy of it whose requests go through `fetch`. */
+export interface ProviderAdapter {
+  readonly name: string;
+  readonly routes: readonly RouteRule[];
+  matches(client: unknown): boolean;
+  /** A copy of the client whose HTTP goes through the hook; `refuse` turns an error into what the SDK will raise. */
+  withFetch<T extends object>(client: T, hook: FetchHook): T;
+}
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Builds the metered fetch around the client's own, given how refusals reach the caller. */
+export type FetchHook = (base: Fetch, refuse: (err: Error) => Response) => Fetch;

@@ -17,10 +17,11 @@ const ask = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'Hi'
 
 describe('enforcement under concurrency', () => {
   it('200 concurrent calls against a budget that fits 50: 50 go through, 150 are refused, spend never passes the limit', async () => {
-    // Worst case of each call: prompt estimate 7 tokens x $2.50 + 1,000 x $10 per million = 18 + 10,000 µ$.
-    const worst = 10_018;
+    // Worst case of each call: prompt bound 8 tokens (o200k: 'user' 1 + 'Hi' 1 + 3 framing + 3 priming)
+    // x $2.50 + 1,000 x $10 per million = 20 + 10,000 µ$.
+    const worst = 10_020;
     const c = new Client({ tenantId: 'acme', budgetUsd: (50 * worst) / 1e6 });
-    stub.setDefault('openai', { usage: { input: 7, output: 1000 }, delayMs: 20 });
+    stub.setDefault('openai', { usage: { input: 8, output: 1000 }, delayMs: 20 });
     const ai = c.wrap(openai());
     const before = stub.requests.length;
     const results = await Promise.allSettled(Array.from({ length: 200 }, () => ai.chat.completions.create(ask)));
@@ -41,7 +42,7 @@ describe('strategies', () => {
     const c = new Client({ tenantId: 'acme', budgetUsd: 0.005 });
     const err = await c.wrap(openai()).chat.completions.create(ask).catch((e) => e);
     expect(err).toBeInstanceOf(BudgetExceededError);
-    expect(err).toMatchObject({ code: 'BUDGET_EXCEEDED', spentUsd: 0, limitUsd: 0.005, attemptedUsd: 0.010018 });
+    expect(err).toMatchObject({ code: 'BUDGET_EXCEEDED', spentUsd: 0, limitUsd: 0.005, attemptedUsd: 0.01002 });
     expect(err.details).toMatchObject({ tenantId: 'acme', reason: 'reservation', provider: 'openai', model: 'gpt-4o' });
   });
 
@@ -59,7 +60,7 @@ describe('strategies', () => {
     const seen: BudgetDetails[] = [];
     const allow = new Client({ tenantId: 'acme', budgetUsd: 0.001, onBudgetExceeded: BudgetStrategy.CALLBACK, onBudgetCallback: async (d) => { seen.push(d); return true; } });
     await allow.wrap(openai()).chat.completions.create(ask);
-    expect(seen[0]).toMatchObject({ tenantId: 'acme', limitUsd: 0.001, attemptedUsd: 0.010018, reason: 'reservation' });
+    expect(seen[0]).toMatchObject({ tenantId: 'acme', limitUsd: 0.001, attemptedUsd: 0.01002, reason: 'reservation' });
     const deny = new Client({ tenantId: 'acme', budgetUsd: 0.001, onBudgetExceeded: BudgetStrategy.CALLBACK, onBudgetCallback: (d) => { seen.push(d); } });
     await expect(deny.wrap(openai()).chat.completions.create(ask)).rejects.toThrow(BudgetExceededError);
     expect(seen).toHaveLength(2);

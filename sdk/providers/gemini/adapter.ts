@@ -1,28 +1,28 @@
-import { estimateTokens, meteredRequest, textOf, type CallPlan, type Meter } from '../../meter.js';
-import { interceptPaths } from '../../intercept.js';
-import type { Json, ProviderAdapter } from '../types.js';
-import { geminiUsage } from './usage.js';
+import type { Fetch, FetchHook, Json, ProviderAdapter } from '../types.js';
+import { GEMINI_ROUTES } from './routes.js';
 
-const modelId = (m: string) => m.replace(/^models\//, '');
-const textOfResponse = (r: Json) => (r.candidates ?? []).flatMap((c: Json) => c.content?.parts ?? []).map((p: Json) => p.text ?? '').join('');
-
-/** Google Gen AI (`@google/genai`): models.generateContent and models.generateContentStream. */
+/**
+ * Google Gen AI (`@google/genai`): a copy of the client with `httpOptions.fetch` set, so every method
+ * (models, chats, embeddings …) is metered. An error thrown by that fetch reaches the caller as it is.
+ */
 export function createGeminiAdapter(): ProviderAdapter {
-  const plan = (b: Json, stream: boolean, provider: string): CallPlan => ({
-    provider, model: modelId(b.model), operation: stream ? 'generateContentStream' : 'generateContent', stream,
-    promptTokensEstimate: estimateTokens(textOf(b.contents) + textOf(b.config?.systemInstruction ?? '')), maxOutputTokens: b.config?.maxOutputTokens,
-  });
-  const observer = { observe: (chunk: unknown) => ({ usage: geminiUsage((chunk as Json).usageMetadata), text: textOfResponse(chunk as Json) }) };
   return {
     name: 'gemini',
+    routes: GEMINI_ROUTES,
     matches: (c) => !!c && typeof c === 'object' && 'models' in c && typeof (c as Json).models?.generateContent === 'function',
-    wrap(client, meter: Meter, { provider }) {
-      return interceptPaths(client, {
-        'models.generateContent': (original, self, [body, ...rest]) =>
-          meteredRequest<Json>(meter, plan(body as Json, false, provider), () => original.call(self, body, ...rest) as Promise<Json>, (r) => geminiUsage(r.usageMetadata)),
-        'models.generateContentStream': (original, self, [body, ...rest]) =>
-          meteredRequest<Json>(meter, plan(body as Json, true, provider), () => original.call(self, body, ...rest) as Promise<Json>, (r) => geminiUsage(r.usageMetadata), observer),
+    withFetch<T extends object>(client: T, hook: FetchHook): T {
+      const c = client as Json;
+      if (!c.apiClient?.clientOptions) throw new TypeError('wrap(): this Google Gen AI client has no apiClient; Lutflow needs @google/genai >= 1');
+      const http = c.httpOptions ?? {};
+      const base: Fetch = http.fetch ?? ((input, init) => fetch(input, init));
+      const Ctor = c.constructor as new (options: Json) => Json;
+      const copy = new Ctor({
+        vertexai: c.vertexai, apiKey: c.apiKey, project: c.project, location: c.location, apiVersion: c.apiVersion,
+        httpOptions: { ...http, fetch: hook(base, (err) => { throw err; }) },
       });
+      // Google Cloud credentials (Vertex AI) carry over as they are.
+      if (c.apiClient.clientOptions.auth) copy.apiClient.clientOptions.auth = c.apiClient.clientOptions.auth;
+      return copy as T;
     },
   };
 }

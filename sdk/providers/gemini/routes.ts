@@ -1,0 +1,47 @@
+import { free, unpriced } from '../routes.js';
+import type { Json, PricedRoute, RouteRule } from '../types.js';
+import { contentsPromptBound, embedPromptBound } from './prompt.js';
+import { contentStreamEvent } from './stream.js';
+import { geminiUsage } from './usage.js';
+
+const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.ceil(v) : undefined);
+const modelOf = (url: URL) => decodeURIComponent(/models\/([^/:]+):/.exec(url.pathname)?.[1] ?? 'unknown');
+
+const generate = (stream: boolean): PricedRoute => ({
+  kind: 'priced',
+  operation: stream ? 'streamGenerateContent' : 'generateContent',
+  plan(b: Json, url) {
+    const { tokens, count } = contentsPromptBound(b);
+    const g = b.generationConfig ?? {};
+    // maxOutputTokens bounds thoughts and answer together; candidateCount answers are billed each.
+    return { model: modelOf(url), promptTokensBound: tokens, maxOutputTokens: int(g.maxOutputTokens), choices: int(g.candidateCount) || 1, stream, countTokens: count };
+  },
+  usage: (r) => geminiUsage(r.usageMetadata),
+  streamEvent: contentStreamEvent,
+});
+
+const embed: PricedRoute = {
+  kind: 'priced',
+  operation: 'embedContent',
+  plan(b: Json, url) {
+    const { tokens, count } = embedPromptBound(b);
+    return { model: modelOf(url), promptTokensBound: tokens, maxOutputTokens: 0, choices: 1, stream: false, countTokens: count };
+  },
+  usage: (r) => geminiUsage(r.usageMetadata),
+  streamEvent: () => ({}),
+};
+
+/**
+ * Every Gemini API (and Vertex AI) endpoint a client method can reach; test/sdk/surface.test.ts walks
+ * the SDK and fails on any write that is not here. `chats` goes through generateContent.
+ */
+export const GEMINI_ROUTES: readonly RouteRule[] = [
+  { method: 'POST', path: /\/models\/[^/]+:generateContent$/, route: generate(false) },
+  { method: 'POST', path: /\/models\/[^/]+:streamGenerateContent$/, route: generate(true) },
+  { method: 'POST', path: /\/models\/[^/]+:(embedContent|batchEmbedContents)$/, route: embed },
+  free('POST', /\/models\/[^/]+:(countTokens|computeTokens)$/, 'models.countTokens'),
+  free('POST', /\/(files|upload\/.*)$/, 'files.upload'),
+  free('POST', /\/(batches|tuningJobs|operations)\/[^/]+:cancel$/, 'cancel a job'),
+  unpriced('POST', /\/models\/[^/]+:(predict|predictLongRunning|batchGenerateContent|asyncBatchEmbedContent)$/, 'images, video and batches'),
+  unpriced('POST', /\/(cachedContents|tunedModels|tuningJobs|batchPredictionJobs|interactions)(\/.*)?$/, 'caches, tuning, batches, interactions'),
+];
