@@ -1,4 +1,4 @@
-import type { Catalog } from '../pricing/index.js';
+import { PRECISION_BITS, type Catalog } from '../pricing/index.js';
 import type { LaunchPlan } from '../stream/index.js';
 
 /** The context window a plan runs against: the open model's, or the API model's; undefined when unknown. */
@@ -9,6 +9,24 @@ export function contextWindowFor(plan: LaunchPlan, catalog: Catalog): { model: s
   }
   const m = catalog.models.find(plan.model);
   return m && { model: m.id, tokens: m.contextWindow };
+}
+
+/**
+ * Why a self-hosted plan's weights cannot be held by its GPUs, or undefined when they can. A planning check:
+ * importers of measured runs do not apply it (a run that happened used some precision the table may not name).
+ */
+export function memoryReason(plan: LaunchPlan, catalog: Catalog): string | undefined {
+  if (plan.kind !== 'self_hosted' || plan.gpu_type === undefined) return undefined;
+  const model = catalog.models.find(plan.model);
+  const gpu = catalog.gpus.find(plan.gpu_type);
+  if (!model || !gpu) return undefined;
+  const precision = plan.precision ?? model.defaultPrecision;
+  const weightsGb = (model.totalParamsB * PRECISION_BITS[precision]) / 8;
+  const count = plan.gpu_count ?? 1;
+  const memoryGb = count * gpu.memoryGb;
+  if (weightsGb <= memoryGb) return undefined;
+  return `infeasible: the weights of ${model.id} take ${weightsGb.toFixed(1)} GB at ${precision}, more than ${count} x ${gpu.id} hold`
+    + ` (${memoryGb} GB); use more or larger GPUs, or a lower precision`;
 }
 
 /** Why a plan cannot run as asked (prompt plus output beyond the context window), or undefined when it can. */

@@ -5,4 +5,4 @@ export { TenantHistory, EMPTY_HISTORY, type HistorySnapshot } from './history.js
 export { resolveContext, type FeatureContext } from './context.js';
 export { buildFeatures } from './build.js';
 export { createFeatureBuilder, type FeatureBuilder, type FeatureBuilderOptions } from './builder.js';
-export { contextWindowFor, infeasibleReason } from './feasibility.js';
+export { contextWindowFor, infeasibleReason, memoryReason } from './feasibility.js';

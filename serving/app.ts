@@ -6,7 +6,8 @@ import { builtinCatalog, PricingError, type Catalog } from '../pricing/index.js'
 import { KeyRing, type ApiKey } from './auth.js';
 import type { ServingContext } from './context.js';
 import { ApiError, type ErrorBody } from './errors.js';
-import { BudgetLedger, LedgerError } from './ledger/index.js';
+import { DEFAULT_POLICY, FileLedger, LedgerError, type FsyncPolicy, type Ledger, type LedgerPolicy } from './ledger/index.js';
+import { RequestsAtDebug } from './log-controller.js';
 import { createMetrics } from './metrics.js';
 import { ModelRegistry } from './model-registry.js';
 import { createPredictor } from './predictor.js';
@@ -22,6 +23,10 @@ export interface ServerOptions {
   readonly apiKeys: readonly ApiKey[];
   /** Where the budget ledger keeps its journal; in memory only when absent. */
   readonly ledgerDir?: string;
+  readonly ledgerFsync?: FsyncPolicy;
+  readonly ledgerPolicy?: Partial<LedgerPolicy>;
+  /** A ledger built by the caller (another store); `ledgerDir` and the ledger options are then unused. */
+  readonly ledger?: Ledger;
   readonly catalog?: Catalog;
   /** A builder already holding tenant history (e.g. replayed from the run table). */
   readonly builder?: FeatureBuilder;
@@ -33,9 +38,21 @@ export interface ServerOptions {
 }
 
 const DEFAULTS = {
-  /** 64 KiB: a batch of 100 plans is about 30 KiB. */
+  /** 64 KiB: a batch of 100 plans is about 30 KiB. /telemetry takes more (routes/telemetry.ts). */
   bodyLimit: 64 * 1024,
   watchModel: true,
+  /** Tenant ids may be 256 characters; path parameters must hold them (fastify's default is 100). */
+  maxParamLength: 512,
+};
+
+const LEDGER_CODES: Record<LedgerError['code'], ApiError['code']> = {
+  BUDGET_NOT_FOUND: 'BUDGET_NOT_FOUND',
+  BUDGET_EXISTS: 'BUDGET_EXISTS',
+  RESERVATION_NOT_FOUND: 'RESERVATION_NOT_FOUND',
+  RESERVATION_SETTLED: 'RESERVATION_SETTLED',
+  INVALID_AMOUNT: 'INVALID_REQUEST',
+  EVENT_TIME: 'INVALID_REQUEST',
+  LEDGER_UNAVAILABLE: 'LEDGER_UNAVAILABLE',
 };
 
 function toApiError(err: FastifyError | Error): ApiError {
@@ -52,7 +69,7 @@ function toApiError(err: FastifyError | Error): ApiError {
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('PAYLOAD_TOO_LARGE', err.message);
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('UNSUPPORTED_MEDIA_TYPE', err.message);
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && err instanceof SyntaxError)) return new ApiError('INVALID_REQUEST', `body is not valid JSON: ${err.message}`, '/');
-  if (err instanceof LedgerError) return new ApiError(err.code === 'INVALID_AMOUNT' ? 'INVALID_REQUEST' : err.code, err.message, err.field);
+  if (err instanceof LedgerError) return new ApiError(LEDGER_CODES[err.code], err.message, err.field);
   if (err instanceof PricingError) return new ApiError('UNKNOWN_NAME', err.message, err.field);
   if (err instanceof RangeError && /usd/.test(err.message)) return new ApiError('INVALID_REQUEST', err.message);
   if (err instanceof ModelError) return new ApiError('MODEL_UNAVAILABLE', err.message, err.field);
@@ -62,15 +79,19 @@ function toApiError(err: FastifyError | Error): ApiError {
 /** The serving API. Every dependency comes in through the options, so tests substitute clocks, ledgers and models. */
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; context: ServingContext }> {
   const o = { ...DEFAULTS, ...opts };
-  const app = Fastify({ logger: o.logger ?? false, bodyLimit: o.bodyLimit, ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } } });
+  const app = Fastify({
+    logger: o.logger ?? false, bodyLimit: o.bodyLimit, routerOptions: { maxParamLength: o.maxParamLength }, logController: new RequestsAtDebug(),
+    ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
+  });
   const catalog = o.catalog ?? builtinCatalog();
   const metrics = createMetrics();
   const registry = new ModelRegistry(o.modelDir, metrics, app.log);
   const builder = o.builder ?? createFeatureBuilder({ catalog });
   const clock = o.clock ?? Date.now;
+  const ledgerPolicy = { ...DEFAULT_POLICY, ...o.ledgerPolicy };
+  const ledger = o.ledger ?? new FileLedger({ dir: o.ledgerDir, clock, policy: ledgerPolicy, fsync: o.ledgerFsync, log: ledgerLog(app) });
   const context: ServingContext = {
-    catalog, builder, registry, metrics, clock,
-    ledger: new BudgetLedger({ dir: o.ledgerDir, clock }),
+    catalog, builder, registry, metrics, clock, ledger, ledgerPolicy,
     keys: new KeyRing(o.apiKeys),
     predictor: createPredictor({ registry, builder, catalog, clock, onPrediction: (quantity, outcome) => metrics.predictions.inc({ quantity, outcome }) }),
   };
@@ -86,6 +107,11 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = toApiError(err);
     if (e.code === 'INTERNAL') req.log.error({ err }, 'unhandled error');
+    if (e.code === 'LEDGER_UNAVAILABLE') {
+      metrics.ledgerUnavailable.inc();
+      req.log.warn({ err }, 'ledger unavailable');
+      reply.header('retry-after', '5');
+    }
     const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } };
     reply.code(e.statusCode).send(body);
   });
@@ -108,7 +134,14 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
 
   registry.reload();
   if (o.watchModel) registry.watch();
-  app.addHook('onClose', async () => registry.close());
+  app.addHook('onClose', async () => {
+    registry.close();
+    await ledger.close();
+  });
   await app.ready();
   return { app, context };
+}
+
+function ledgerLog(app: FastifyInstance) {
+  return { warn: (msg: string) => app.log.warn(msg), error: (msg: string) => app.log.error(msg) };
 }

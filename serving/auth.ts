@@ -33,10 +33,11 @@ export class KeyRing {
     for (const k of keys) this.byKey.set(k.key, k);
   }
 
-  /** The key presented as `Authorization: Bearer KEY` or `x-api-key: KEY`. */
+  /** The key presented as `Authorization: Bearer KEY` (any case of the scheme, RFC 9110) or `x-api-key: KEY`. */
   authenticate(headers: Record<string, string | string[] | undefined>): ApiKey {
     const auth = headers.authorization;
-    const raw = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : headers['x-api-key'];
+    const bearer = typeof auth === 'string' ? /^bearer\s+(\S+)\s*$/i.exec(auth)?.[1] : undefined;
+    const raw = bearer ?? headers['x-api-key'];
     const presented = Array.isArray(raw) ? raw[0] : raw;
     if (!presented) throw new ApiError('UNAUTHORIZED', 'missing API key: send Authorization: Bearer <key> or x-api-key');
     const key = this.byKey.get(presented);
@@ -52,7 +53,11 @@ export class KeyRing {
     if (!KeyRing.allows(key, tenant)) throw new ApiError('FORBIDDEN', `this API key is not scoped to tenant '${tenant}'`, 'tenant_id');
   }
 
+  static isAdmin(key: ApiKey): boolean {
+    return key.tenants.includes('*');
+  }
+
   static requireAdmin(key: ApiKey): void {
-    if (!key.tenants.includes('*')) throw new ApiError('FORBIDDEN', 'this route needs a key scoped to all tenants (*)');
+    if (!KeyRing.isAdmin(key)) throw new ApiError('FORBIDDEN', 'this route needs a key scoped to all tenants (*)');
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FeatureBuilder } from '../features/index.js';
 import type { Catalog } from '../pricing/index.js';
 import { KeyRing, type ApiKey } from './auth.js';
-import type { BudgetLedger } from './ledger/index.js';
+import type { Ledger, LedgerPolicy } from './ledger/index.js';
 import type { Metrics } from './metrics.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { Predictor } from './predictor.js';
@@ -12,7 +12,9 @@ export interface ServingContext {
   readonly catalog: Catalog;
   readonly builder: FeatureBuilder;
   readonly registry: ModelRegistry;
-  readonly ledger: BudgetLedger;
+  readonly ledger: Ledger;
+  /** The event-time policy the ledger charges by (telemetry answers bad times per event). */
+  readonly ledgerPolicy: LedgerPolicy;
   readonly predictor: Predictor;
   readonly keys: KeyRing;
   readonly metrics: Metrics;

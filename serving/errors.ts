@@ -6,12 +6,14 @@ export const API_ERRORS = {
   FORBIDDEN: { status: 403, meaning: 'the API key is not scoped to this tenant' },
   NOT_FOUND: { status: 404, meaning: 'no such route' },
   BUDGET_NOT_FOUND: { status: 404, meaning: 'the tenant has no budget' },
-  RESERVATION_NOT_FOUND: { status: 404, meaning: 'no open reservation with this id (settled, released, expired or never made)' },
+  RESERVATION_NOT_FOUND: { status: 404, meaning: 'no reservation with this id for this tenant (never made, or forgotten after the settle grace period)' },
   BUDGET_EXISTS: { status: 409, meaning: 'the tenant already has a budget; PATCH it' },
-  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the body is over the size limit' },
+  RESERVATION_SETTLED: { status: 409, meaning: 'the reservation is already settled: a settle charges once (a retried settle lands here)' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the body is over the size limit (64 KiB; 1 MiB for /telemetry, after gzip is undone)' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'send application/json' },
   INFEASIBLE_PLAN: { status: 422, meaning: 'the plan cannot run as asked (e.g. prompt plus output beyond the context window)' },
   MODEL_UNAVAILABLE: { status: 503, meaning: 'no model is loaded, or it has no target for this run kind' },
+  LEDGER_UNAVAILABLE: { status: 503, meaning: 'the budget ledger cannot write (a full disk, a lost database); nothing was changed: retry after `Retry-After` seconds' },
   INTERNAL: { status: 500, meaning: 'an unexpected error; details are in the server log, never in the answer' },
 } as const;
 

@@ -82,6 +82,7 @@ export function createMetrics() {
     decisions: new Counter('lutflow_budget_decisions_total', 'pre-flight decisions by decision (allow, deny)'),
     telemetry: new Counter('lutflow_telemetry_events_total', 'telemetry events reported by SDK clients, by outcome'),
     budgetAlerts: new Counter('lutflow_budget_alerts_total', 'budgets that crossed their soft alert threshold'),
+    ledgerUnavailable: new Counter('lutflow_ledger_unavailable_total', 'requests answered 503 because the budget ledger could not write'),
     modelInfo: new Gauge('lutflow_model_info', 'the model being served (value 1)'),
     modelReloads: new Counter('lutflow_model_reloads_total', 'model reloads by result (ok, refused)'),
   };

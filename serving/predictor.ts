@@ -1,4 +1,4 @@
-import { FEATURE_COUNT, infeasibleReason, type FeatureBuilder } from '../features/index.js';
+import { FEATURE_COUNT, infeasibleReason, memoryReason, type FeatureBuilder } from '../features/index.js';
 import type { Catalog } from '../pricing/index.js';
 import type { LaunchPlan, LaunchPrices, RunRecord } from '../stream/index.js';
 import { ApiError } from './errors.js';
@@ -44,7 +44,8 @@ export function createPredictor(deps: { registry: ModelRegistry; builder: Featur
         if (plan.gpu_type === undefined || plan.gpu_count === undefined) throw new ApiError('INVALID_REQUEST', 'a self_hosted plan needs gpu_type and gpu_count', plan.gpu_type === undefined ? '/plan/gpu_type' : '/plan/gpu_count');
         deps.catalog.models.get(plan.model, '/plan/model');
       }
-      const reason = infeasibleReason(plan, deps.catalog);
+      if (plan.batch_size > plan.requests) throw new ApiError('INVALID_REQUEST', `batch_size (${plan.batch_size}) must not exceed requests (${plan.requests})`, '/plan/batch_size');
+      const reason = infeasibleReason(plan, deps.catalog) ?? memoryReason(plan, deps.catalog);
       if (reason) {
         deps.onPrediction?.(plan.kind === 'api' ? 'output_tokens' : 'gpu_seconds', 'infeasible');
         return { feasible: false, tenant_id: input.tenant_id, run_id: input.run_id, reason };

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LaunchPlan, LaunchPrices } from '../stream/index.js';
+import { LaunchPlan, LaunchPrices, LIMITS } from '../stream/index.js';
 
 const Tenant = Type.String({ minLength: 1, maxLength: 256, description: 'tenant the plan belongs to' });
 
@@ -27,6 +27,7 @@ export const PreflightBody = Type.Object({
   run_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   launched_at: Type.Optional(Type.String({ format: 'date-time' })),
   plan: LaunchPlan,
+  /** Admin keys only: a tenant key's decisions use the server's prices (its overrides, else the catalog). */
   prices: Type.Optional(LaunchPrices),
   reserve: Type.Optional(Type.Boolean({ description: 'reserve the predicted P90 when allowed (default true)' })),
   reservation_ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86_400, description: 'the reservation is released after this (default 3600)' })),
@@ -35,8 +36,20 @@ export type PreflightBody = Static<typeof PreflightBody>;
 
 export const BudgetWindowSchema = Type.Union([Type.Literal('total'), Type.Literal('daily'), Type.Literal('monthly')]);
 
+const UsdPerMtok = Type.Number({ minimum: 0, maximum: LIMITS.usdPerMtok });
+
+export const PriceOverridesSchema = Type.Object({
+  gpu_usd_per_hour: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Number({ minimum: 0, maximum: LIMITS.gpuUsdPerHour }), {
+    description: '$/GPU-hour by GPU name', maxProperties: 1000,
+  })),
+  token_usd_per_mtok: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.Object({ input: UsdPerMtok, output: UsdPerMtok }, { additionalProperties: false }), {
+    description: '$/million tokens by model name', maxProperties: 1000,
+  })),
+}, { additionalProperties: false, description: 'negotiated prices for this tenant; budget decisions use them before the catalog (admin keys only)' });
+
 const BudgetFields = {
   limit_usd: Type.Number({ minimum: 0, maximum: 1e9 }),
+  price_overrides: Type.Optional(PriceOverridesSchema),
   window: Type.Optional(BudgetWindowSchema),
   reset_hour_utc: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
   reset_day: Type.Optional(Type.Integer({ minimum: 1, maximum: 28, description: 'monthly windows reset on this day' })),

@@ -6,12 +6,14 @@ import { builtinCatalog } from '../pricing/index.js';
 import { readRunRecords } from '../training/index.js';
 import { buildServer } from './app.js';
 import { parseApiKeys, type ApiKey } from './auth.js';
+import type { FsyncPolicy } from './ledger/index.js';
 
 export interface ServeOptions {
   readonly modelDir: string;
   readonly host: string;
   readonly port: number;
   readonly ledgerDir?: string;
+  readonly ledgerFsync?: FsyncPolicy;
   /** A run table to replay into the tenant history before serving. */
   readonly historyTable?: string;
   /** A development key for all tenants, kept in the ledger directory, when no keys are configured. */
@@ -40,7 +42,10 @@ export async function serve(opts: ServeOptions) {
     opts.log(`tenant history: ${records.length} runs from ${opts.historyTable}`);
   }
   const { keys, devKey } = resolveKeys(opts);
-  const { app, context } = await buildServer({ modelDir: opts.modelDir, apiKeys: keys, ledgerDir: opts.ledgerDir, catalog, builder, logger: { level: process.env.LUTFLOW_LOG_LEVEL ?? 'info' } });
+  const { app, context } = await buildServer({
+    modelDir: opts.modelDir, apiKeys: keys, ledgerDir: opts.ledgerDir, ledgerFsync: opts.ledgerFsync, catalog, builder,
+    logger: { level: process.env.LUTFLOW_LOG_LEVEL ?? 'info' },
+  });
   const address = await app.listen({ host: opts.host, port: opts.port });
   return { app, context, address, devKey };
 }

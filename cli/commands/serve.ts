@@ -1,9 +1,9 @@
 import { serve } from '../../serving/serve.js';
-import { intFlag, parse, required, type Command } from '../command.js';
+import { intFlag, parse, required, UsageError, type Command } from '../command.js';
 
 const command: Command = {
   summary: 'serve the prediction and budget API',
-  usage: `usage: lutflow serve --model DIR [--port N] [--host H] [--ledger DIR] [--history TABLE] [--dev-key]
+  usage: `usage: lutflow serve --model DIR [--port N] [--host H] [--ledger DIR] [--fsync always|never] [--history TABLE] [--dev-key]
 
 Serves POST /predict, POST /preflight, budgets with reservations, GET /models (reloads when DIR
 changes), /healthz, /readyz, /metrics, /openapi.json. Logs are JSON lines (LUTFLOW_LOG_LEVEL).
@@ -11,13 +11,20 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
   --port N          default 8080 (0: any free port)
   --host H          default 127.0.0.1
   --ledger DIR      where budgets and reservations persist (default data/ledger)
+  --fsync POLICY    always (default): a budget change is on disk before it is acknowledged (survives a
+                    power cut); never: the OS writes it (survives a crash of the process, not of the machine)
   --history TABLE   replay a run table into the tenants' history first
   --dev-key         without LUTFLOW_API_KEYS, use a development key for all tenants (kept in the ledger dir)`,
   async run(argv, io) {
-    const { values } = parse(argv, { model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, ledger: { type: 'string' }, history: { type: 'string' }, 'dev-key': { type: 'boolean' } });
+    const { values } = parse(argv, {
+      model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, ledger: { type: 'string' }, fsync: { type: 'string' },
+      history: { type: 'string' }, 'dev-key': { type: 'boolean' },
+    });
+    const fsync = values.fsync ?? 'always';
+    if (fsync !== 'always' && fsync !== 'never') throw new UsageError(`--fsync must be always or never, got '${fsync}'`);
     const s = await serve({
       modelDir: required(values.model, 'model'), host: values.host ?? '127.0.0.1', port: values.port === '0' ? 0 : intFlag(values.port, 'port', 8080),
-      ledgerDir: values.ledger ?? 'data/ledger', historyTable: values.history, devKey: !!values['dev-key'], log: io.err,
+      ledgerDir: values.ledger ?? 'data/ledger', ledgerFsync: fsync, historyTable: values.history, devKey: !!values['dev-key'], log: io.err,
     });
     io.err(`listening on ${s.address}${s.devKey ? ` (development key: ${s.devKey})` : ''}`);
     await new Promise<void>((resolve) => s.app.server.on('close', () => resolve()));

@@ -32,7 +32,7 @@ API keys: LUTFLOW_API_KEYS, or a development key kept in data/ledger/dev-api-key
     const port = values.port !== undefined ? (values.port === '0' ? 0 : intFlag(values.port, 'port')) : process.env.PORT ? intFlag(process.env.PORT, 'PORT') : 8080;
     const s = await serve({ modelDir, host: '127.0.0.1', port, ledgerDir: 'data/ledger', historyTable: table, devKey: true, log: io.err });
     for (const tenant of s.context.builder.history.tenantIds()) {
-      try { s.context.ledger.status(tenant); } catch { s.context.ledger.create({ tenant_id: tenant, limit_micros: DEMO_BUDGET_USD * 1e6, window: 'monthly' }); }
+      if (!(await s.context.ledger.has(tenant))) await s.context.ledger.create({ tenant_id: tenant, limit_micros: DEMO_BUDGET_USD * 1e6, window: 'monthly' });
     }
     const key = s.devKey ?? '$YOUR_KEY';
     io.out(`lutflow serving on ${s.address} (model ${s.context.registry.model?.version})`);

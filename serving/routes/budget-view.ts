@@ -13,6 +13,7 @@ export function budgetView(s: BudgetStatus) {
     open_reservations: s.reservations, alert: s.alert,
     window_start: b.window === 'total' ? null : new Date(s.window_start).toISOString(),
     window_end: b.window === 'total' ? null : new Date(s.window_end).toISOString(),
+    ...(b.price_overrides ? { price_overrides: b.price_overrides } : {}),
     created_at: b.created_at, updated_at: b.updated_at,
   };
 }

@@ -1,30 +1,51 @@
 import type { FastifyInstance } from 'fastify';
 import { microsToUsd } from '../../pricing/index.js';
+import type { LaunchPlan, LaunchPrices } from '../../stream/index.js';
 import { cheaperAlternatives } from '../alternatives.js';
+import { KeyRing } from '../auth.js';
 import { authorizeTenant, type ServingContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { overridePrices } from '../prices.js';
 import { PreflightBody } from '../schemas.js';
+
+/**
+ * What a run certainly costs if it starts at all, in micro-dollars: every prompt is read and each request
+ * makes at least one token (API); the GPUs are held for at least a second (self-hosted). A paid run is never
+ * reserved below this, whatever the model predicts.
+ */
+function floorMicros(plan: LaunchPlan, prices: LaunchPrices): number {
+  if (plan.kind === 'self_hosted') return Math.ceil(((prices.gpu_usd_per_hour ?? 0) * (plan.gpu_count ?? 1) * 1e6) / 3600);
+  const perRequest = plan.prompt_tokens * (prices.input_usd_per_mtok ?? 0) + (prices.output_usd_per_mtok ?? 0);
+  return Math.ceil(plan.requests * perRequest);
+}
 
 /** The predicted P90 in whole micro-dollars, rounded up: a reservation never holds less than the bound. */
 const ceilMicros = (usd: number) => Math.ceil(usd * 1e6 - 1e-6);
 
 export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void {
   app.post<{ Body: PreflightBody }>('/preflight', {
-    schema: { summary: 'allow or deny a planned run against its tenant budget; on deny, up to three cheaper configurations that fit', tags: ['budgets'], body: PreflightBody },
+    schema: {
+      summary: 'allow or deny a planned run against its tenant budget, at the server\'s prices; on deny, up to three cheaper configurations that fit',
+      tags: ['budgets'], body: PreflightBody,
+    },
   }, async (req) => {
     const b = req.body;
-    authorizeTenant(ctx, req, b.tenant_id);
-    const before = ctx.ledger.status(b.tenant_id);
-    const p = ctx.predictor.predict(b);
+    const key = authorizeTenant(ctx, req, b.tenant_id);
+    if (b.prices && !KeyRing.isAdmin(key)) {
+      throw new ApiError('FORBIDDEN', 'a budget decision uses the server\'s prices (the tenant\'s overrides, else the catalog); only an admin key may send prices — ask /predict for a what-if', '/prices');
+    }
+    const before = await ctx.ledger.status(b.tenant_id);
+    const prices = b.prices ?? overridePrices(b.plan, ctx.catalog, before.budget.price_overrides);
+    const p = ctx.predictor.predict({ ...b, prices });
     if (!p.feasible) throw new ApiError('INFEASIBLE_PLAN', p.reason, '/plan');
-    const p90Micros = ceilMicros(p.p90_usd);
+    const amount = Math.max(ceilMicros(p.p90_usd), floorMicros(b.plan, p.prices));
     const reservation = b.reserve === false
       ? undefined
-      : ctx.ledger.reserve(b.tenant_id, p90Micros, { ttlMs: (b.reservation_ttl_seconds ?? 3600) * 1000, runId: b.run_id });
-    const allowed = b.reserve === false ? p90Micros <= before.remaining_micros : reservation !== undefined;
-    const after = ctx.ledger.status(b.tenant_id);
+      : await ctx.ledger.reserve(b.tenant_id, amount, { ttlMs: (b.reservation_ttl_seconds ?? 3600) * 1000, runId: b.run_id });
+    const allowed = b.reserve === false ? amount <= before.remaining_micros : reservation !== undefined;
+    const after = await ctx.ledger.status(b.tenant_id);
     ctx.metrics.decisions.inc({ decision: allowed ? 'allow' : 'deny' });
-    if (after.alert && !before.alert) ctx.metrics.budgetAlerts.inc({ tenant: b.tenant_id });
+    if (after.alert && !before.alert) ctx.metrics.budgetAlerts.inc();
     const remainingUsd = microsToUsd(before.remaining_micros);
     const base = {
       decision: allowed ? 'allow' : 'deny', tenant_id: b.tenant_id, run_id: b.run_id,
@@ -32,16 +53,20 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
       quantity: p.quantity, p50: p.p50, p90: p.p90, prices: p.prices, model_version: p.model_version, alert: after.alert,
       ...(p.unseen_hardware ? { unseen_hardware: true } : {}),
     };
+    const amountUsd = microsToUsd(amount);
     if (allowed) {
       return {
-        ...base, reason: `predicted P90 $${p.p90_usd.toFixed(6)} fits the remaining $${remainingUsd.toFixed(6)}`,
-        reservation: reservation && { id: reservation.id, amount_usd: microsToUsd(reservation.amount_micros), amount_micros: reservation.amount_micros, expires_at: new Date(reservation.expires_at).toISOString() },
+        ...base, reason: `reservation $${amountUsd.toFixed(6)} (predicted P90) fits the remaining $${remainingUsd.toFixed(6)}`,
+        reservation: reservation && {
+          id: reservation.id, amount_usd: microsToUsd(reservation.amount_micros), amount_micros: reservation.amount_micros,
+          expires_at: new Date(reservation.expires_at).toISOString(),
+        },
         alternatives: [],
       };
     }
     return {
-      ...base, reason: `predicted P90 $${p.p90_usd.toFixed(6)} exceeds the remaining $${remainingUsd.toFixed(6)}`,
-      alternatives: cheaperAlternatives(b, remainingUsd, ctx.predictor, ctx.catalog),
+      ...base, reason: `reservation $${amountUsd.toFixed(6)} (predicted P90) exceeds the remaining $${remainingUsd.toFixed(6)}`,
+      alternatives: cheaperAlternatives({ ...b, prices: undefined }, remainingUsd, ctx.predictor, ctx.catalog),
     };
   });
 }

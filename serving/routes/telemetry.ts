@@ -1,53 +1,60 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { validate, type FieldError } from '../../stream/index.js';
+import { validate, type FieldError, type TelemetryEvent } from '../../stream/index.js';
 import { authorizeTenant, type ServingContext } from '../context.js';
+import { eventTimeError, type ChargeInput } from '../ledger/index.js';
+import { gunzipBody } from '../gzip.js';
+
+/** 1 MiB after gzip is undone: 1,000 events of about 320 bytes fit with room to spare. */
+export const TELEMETRY_BODY_LIMIT = 1024 * 1024;
+export const TELEMETRY_MAX_EVENTS = 1000;
 
 const TelemetryBody = Type.Object({
-  events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 1000, description: 'lut.telemetry events' }),
+  events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: TELEMETRY_MAX_EVENTS, description: 'lut.telemetry events' }),
 }, { additionalProperties: false });
 
-/** Event ids already applied, so a client that retries a batch never spends twice. */
-class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly capacity: number) {}
-  /** True the first time an id is seen. */
-  add(id: string): boolean {
-    if (this.ids.has(id)) return false;
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value!);
-    return true;
-  }
-}
-
 /**
- * Spend reported by SDK clients (`endpoint` / LUTFLOW_ENDPOINT): each valid event's cost is added to its
- * tenant's budget at its event time. Invalid events are answered with their field errors; an event id
- * is applied once. Metered calls report here; planned runs settle their reservations instead; a run
- * should use one of the two, or its spend counts twice.
+ * Spend reported by SDK clients (`endpoint` / LUTFLOW_ENDPOINT): each valid event's cost is charged to its
+ * tenant's budget under the event-time policy, once per (tenant, event id), durably with the id. Invalid
+ * events (and events dated too far ahead or too far back) are answered with their field errors. A batch
+ * answered 503 may be sent again as it is: what was charged is not charged twice. Metered calls report
+ * here; planned runs settle their reservations instead; a run should use one of the two.
  */
 export function telemetryRoutes(app: FastifyInstance, ctx: ServingContext): void {
-  const seen = new RecentIds(200_000);
   app.post<{ Body: Static<typeof TelemetryBody> }>('/telemetry', {
-    schema: { summary: 'report lut.telemetry events; their cost is added to the tenant budgets', tags: ['budgets'], body: TelemetryBody },
+    bodyLimit: TELEMETRY_BODY_LIMIT,
+    preParsing: gunzipBody(),
+    schema: {
+      summary: 'report lut.telemetry events (gzip bodies accepted); their cost is charged to the tenant budgets, each event id once',
+      tags: ['budgets'], body: TelemetryBody,
+    },
   }, async (req) => {
+    const now = ctx.clock();
     const rejected: { index: number; errors: FieldError[] }[] = [];
-    let applied = 0, duplicates = 0, noBudget = 0;
-    const valid = req.body.events.map((e, index) => {
+    const valid: TelemetryEvent[] = [];
+    req.body.events.forEach((e, index) => {
       const v = validate('lut.telemetry', e);
-      if (!v.ok) rejected.push({ index, errors: v.errors });
-      return v.ok ? v.value : undefined;
+      if (!v.ok) return rejected.push({ index, errors: v.errors });
+      const bad = eventTimeError(Date.parse(v.value.event_time), now, ctx.ledgerPolicy);
+      if (bad) return rejected.push({ index, errors: [{ path: '/event_time', message: bad }] });
+      valid.push(v.value);
     });
-    for (const e of valid) if (e) authorizeTenant(ctx, req, e.tenant_id);
+    for (const e of valid) authorizeTenant(ctx, req, e.tenant_id);
+    const byTenant = new Map<string, ChargeInput[]>();
     for (const e of valid) {
-      if (!e) continue;
-      if (!seen.add(e.event_id)) { duplicates++; continue; }
       ctx.metrics.telemetry.inc({ outcome: e.outcome });
-      if (e.cost_usd_micros === 0) { applied++; continue; }
-      if (!ctx.ledger.has(e.tenant_id)) { noBudget++; continue; }
-      ctx.ledger.spend(e.tenant_id, e.cost_usd_micros, Date.parse(e.event_time));
-      applied++;
+      let list = byTenant.get(e.tenant_id);
+      if (!list) byTenant.set(e.tenant_id, (list = []));
+      list.push({ id: e.event_id, micros: e.cost_usd_micros, at: Date.parse(e.event_time) });
     }
-    return { accepted: applied, duplicates, without_budget: noBudget, rejected };
+    let accepted = 0, late = 0, duplicates = 0, withoutBudget = 0;
+    for (const [tenant, items] of byTenant) {
+      if (!(await ctx.ledger.has(tenant))) { withoutBudget += items.length; continue; }
+      const r = await ctx.ledger.charge(tenant, items);
+      accepted += r.charged + r.late;
+      late += r.late;
+      duplicates += r.duplicates;
+    }
+    return { accepted, late, duplicates, without_budget: withoutBudget, rejected };
   });
 }

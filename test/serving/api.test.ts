@@ -100,8 +100,8 @@ describe('every 4xx names what is wrong', () => {
     await server({ bodyLimit: 2048 });
     expect((await app.inject({ method: 'GET', url: '/nowhere' })).json().error.code).toBe('NOT_FOUND');
     expect((await app.inject({ method: 'GET', url: '/budgets/acme', headers: auth(ACME) })).json().error.code).toBe('BUDGET_NOT_FOUND');
-    expect((await post('/budgets', { tenant_id: 'acme', limit_usd: 10 })).statusCode).toBe(201);
-    expect((await post('/budgets', { tenant_id: 'acme', limit_usd: 10 })).statusCode).toBe(409);
+    expect((await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN)).statusCode).toBe(201);
+    expect((await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN)).statusCode).toBe(409);
     expect((await post('/budgets/acme/reservations/res_nope/settle', { cost_usd: 1 })).json().error.code).toBe('RESERVATION_NOT_FOUND');
     const big = await post('/predict', { plans: Array.from({ length: 30 }, () => ({ tenant_id: 'acme', plan: gpuPlan() })) });
     expect(big.statusCode).toBe(413);
@@ -130,9 +130,10 @@ describe('operations', () => {
     expect(spec.openapi).toMatch(/^3\./);
     for (const p of ['/predict', '/preflight', '/budgets', '/budgets/{tenant_id}', '/models', '/metrics']) expect(spec.paths, p).toHaveProperty([p]);
     await post('/predict', { tenant_id: 'acme', plan: gpuPlan() });
-    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
     await post('/preflight', { tenant_id: 'acme', plan: gpuPlan() });
-    const m = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const m = (await app.inject({ method: 'GET', url: '/metrics', headers: auth(ACME) })).body;
     expect(m).toMatch(/lutflow_http_requests_total\{method="POST",route="\/predict",status="200"\} 1/);
     expect(m).toMatch(/lutflow_http_request_duration_seconds_bucket\{route="\/predict",le="\+Inf"\} 1/);
     expect(m).toMatch(/lutflow_predictions_total\{outcome="ok",quantity="gpu_seconds"\} 2/);

@@ -35,7 +35,7 @@ describe('model reloads', () => {
     writeFileSync(join(dir, 'model-card.json'), JSON.stringify(card));
     expect((await reload()).json()).toEqual({ ok: true, model_version: version });
     expect((await models()).last_reload_error).toBeNull();
-    const m = (await app!.inject({ method: 'GET', url: '/metrics' })).body;
+    const m = (await app!.inject({ method: 'GET', url: '/metrics', headers: auth(ADMIN) })).body;
     expect(m).toMatch(/lutflow_model_reloads_total\{result="refused"\} 2/);
   });
 

@@ -1,0 +1,178 @@
+import { MinHeap } from '../../lib/heap.js';
+import { SpendBuckets } from './spend.js';
+import type { Budget, LedgerPolicy, Reservation } from './types.js';
+import type { WindowRule } from './windows.js';
+
+/** One change, as journaled. Replaying the same entries onto the same snapshot gives the same state. */
+export type Change =
+  | { op: 'budget'; budget: Budget }
+  | { op: 'reserve'; reservation: Reservation }
+  | { op: 'settle'; tenant_id: string; id: string; micros: number; at: number }
+  | { op: 'release'; tenant_id: string; id: string; at: number }
+  /** Metered costs: `at` is the charge time the event-time policy chose; `keep` how long the id is remembered. */
+  | { op: 'charge'; tenant_id: string; items: { id: string; micros: number; at: number; keep: number }[] }
+  /** Written by a health probe to check the store takes writes again (padded to a large record's size); changes nothing. */
+  | { op: 'noop'; pad?: string };
+
+export type Entry = Change & { seq: number };
+
+/** A reservation that no longer holds budget, remembered so that a late settle still charges once. */
+interface Closed {
+  readonly state: 'expired' | 'released' | 'settled';
+  readonly amount_micros: number;
+  /** Forgotten after this (ms). */
+  readonly until: number;
+}
+
+export interface TenantState {
+  budget: Budget;
+  readonly spend: SpendBuckets;
+  readonly open: Map<string, Reservation>;
+  reserved: number;
+  readonly closed: Map<string, Closed>;
+  /** Event ids already charged, with the time they may be forgotten. */
+  readonly seen: Map<string, number>;
+}
+
+export interface SnapshotTenant {
+  budget: Budget;
+  spend: ReturnType<SpendBuckets['toJSON']>;
+  open: Reservation[];
+  closed: [string, Closed][];
+  seen: [string, number][];
+}
+
+export interface Snapshot {
+  format: 2;
+  seq: number;
+  tenants: SnapshotTenant[];
+}
+
+interface Due {
+  readonly at: number;
+  readonly tenant: string;
+  readonly id: string;
+}
+
+export function ruleOf(b: Budget): WindowRule {
+  return { window: b.window, resetHourUtc: b.reset_hour_utc, resetDay: b.reset_day };
+}
+
+/**
+ * The ledger's state in memory: budgets, spend buckets, open and recently closed reservations with a
+ * running sum, and the event ids charged. `apply` is the only way it changes; time only ever expires
+ * reservations and forgets ids (from heaps, never by scanning), which needs no journal entry.
+ */
+export class LedgerState {
+  readonly tenants = new Map<string, TenantState>();
+  private readonly expiries = new MinHeap<Due>((d) => d.at);
+  private readonly forgets = new MinHeap<Due & { kind: 'closed' | 'seen' }>((d) => d.at);
+
+  constructor(private readonly policy: LedgerPolicy) {}
+
+  apply(e: Change): void {
+    if (e.op === 'noop') return;
+    if (e.op === 'budget') {
+      const t = this.tenants.get(e.budget.tenant_id);
+      if (t) t.budget = e.budget;
+      else this.tenants.set(e.budget.tenant_id, newTenant(e.budget));
+      return;
+    }
+    const t = this.tenants.get(e.op === 'reserve' ? e.reservation.tenant_id : e.tenant_id);
+    if (!t) return;
+    switch (e.op) {
+      case 'reserve':
+        t.open.set(e.reservation.id, e.reservation);
+        t.reserved += e.reservation.amount_micros;
+        this.expiries.push({ at: e.reservation.expires_at, tenant: e.reservation.tenant_id, id: e.reservation.id });
+        break;
+      case 'settle':
+        this.close(t, e.tenant_id, e.id, 'settled', e.at);
+        t.spend.add(e.at, e.micros);
+        break;
+      case 'release':
+        this.close(t, e.tenant_id, e.id, 'released', e.at);
+        break;
+      case 'charge':
+        for (const it of e.items) {
+          if (t.seen.has(it.id)) continue;
+          t.seen.set(it.id, it.keep);
+          this.forgets.push({ at: it.keep, tenant: e.tenant_id, id: it.id, kind: 'seen' });
+          t.spend.add(it.at, it.micros);
+        }
+        break;
+    }
+  }
+
+  private close(t: TenantState, tenant: string, id: string, state: Closed['state'], at: number): void {
+    const open = t.open.get(id);
+    const before = t.closed.get(id);
+    const amount = open?.amount_micros ?? before?.amount_micros ?? 0;
+    if (open) {
+      t.open.delete(id);
+      t.reserved -= open.amount_micros;
+    }
+    const until = Math.max(open?.expires_at ?? before?.until ?? at, at) + this.policy.settleGraceMs;
+    t.closed.set(id, { state, amount_micros: amount, until });
+    this.forgets.push({ at: until, tenant, id, kind: 'closed' });
+  }
+
+  /** Moves reservations past their TTL out of the reserved sum; forgets closed ones and ids past their time. */
+  tick(now: number): void {
+    for (const d of this.expiries.popUntil(now)) {
+      const t = this.tenants.get(d.tenant);
+      const r = t?.open.get(d.id);
+      if (!t || !r || r.expires_at !== d.at) continue;
+      t.open.delete(d.id);
+      t.reserved -= r.amount_micros;
+      const until = r.expires_at + this.policy.settleGraceMs;
+      t.closed.set(d.id, { state: 'expired', amount_micros: r.amount_micros, until });
+      this.forgets.push({ at: until, tenant: d.tenant, id: d.id, kind: 'closed' });
+    }
+    for (const d of this.forgets.popUntil(now)) {
+      const t = this.tenants.get(d.tenant);
+      if (!t) continue;
+      if (d.kind === 'seen') {
+        if (t.seen.get(d.id) === d.at) t.seen.delete(d.id);
+      } else if (t.closed.get(d.id)?.until === d.at) t.closed.delete(d.id);
+    }
+  }
+
+  /** Where reservation `id` stands for `tenant`: open, closed (with how), or unknown. */
+  find(tenant: TenantState, id: string): { open: Reservation } | { closed: Closed } | undefined {
+    const open = tenant.open.get(id);
+    if (open) return { open };
+    const closed = tenant.closed.get(id);
+    return closed && { closed };
+  }
+
+  snapshot(seq: number): Snapshot {
+    return {
+      format: 2,
+      seq,
+      tenants: [...this.tenants.values()].map((t) => ({
+        budget: t.budget, spend: t.spend.toJSON(), open: [...t.open.values()], closed: [...t.closed], seen: [...t.seen],
+      })),
+    };
+  }
+
+  restore(snap: Snapshot): void {
+    for (const s of snap.tenants) {
+      const t = newTenant(s.budget, SpendBuckets.fromJSON(s.spend));
+      this.tenants.set(s.budget.tenant_id, t);
+      for (const r of s.open) this.apply({ op: 'reserve', reservation: r });
+      for (const [id, c] of s.closed) {
+        t.closed.set(id, c);
+        this.forgets.push({ at: c.until, tenant: s.budget.tenant_id, id, kind: 'closed' });
+      }
+      for (const [id, keep] of s.seen) {
+        t.seen.set(id, keep);
+        this.forgets.push({ at: keep, tenant: s.budget.tenant_id, id, kind: 'seen' });
+      }
+    }
+  }
+}
+
+function newTenant(budget: Budget, spend = new SpendBuckets()): TenantState {
+  return { budget, spend, open: new Map(), reserved: 0, closed: new Map(), seen: new Map() };
+}

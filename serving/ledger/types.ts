@@ -1,0 +1,136 @@
+import type { BudgetWindow } from './windows.js';
+
+/** Prices an admin sets for one tenant; budget decisions use them before the catalog's. */
+export interface PriceOverrides {
+  /** $/GPU-hour by catalog GPU id. */
+  readonly gpu_usd_per_hour?: Readonly<Record<string, number>>;
+  /** $/million tokens by model id. */
+  readonly token_usd_per_mtok?: Readonly<Record<string, { readonly input: number; readonly output: number }>>;
+}
+
+export interface Budget {
+  readonly tenant_id: string;
+  readonly limit_micros: number;
+  readonly window: BudgetWindow;
+  readonly reset_hour_utc: number;
+  readonly reset_day: number;
+  /** Share of the limit (0-1) at which the budget raises a soft alert. */
+  readonly alert_threshold: number;
+  readonly price_overrides?: PriceOverrides;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export type BudgetInput = Pick<Budget, 'tenant_id' | 'limit_micros'>
+  & Partial<Pick<Budget, 'window' | 'reset_hour_utc' | 'reset_day' | 'alert_threshold' | 'price_overrides'>>;
+export type BudgetPatch = Partial<Omit<BudgetInput, 'tenant_id'>>;
+
+export interface Reservation {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly amount_micros: number;
+  readonly created_at: number;
+  readonly expires_at: number;
+  readonly run_id?: string;
+}
+
+export interface BudgetStatus {
+  readonly budget: Budget;
+  readonly window_start: number;
+  readonly window_end: number;
+  readonly spent_micros: number;
+  readonly reserved_micros: number;
+  readonly remaining_micros: number;
+  readonly reservations: number;
+  /** True once spent + reserved reaches the alert threshold of the limit. */
+  readonly alert: boolean;
+}
+
+/** One metered cost reported for a tenant (a telemetry event): charged once per (tenant, id). */
+export interface ChargeInput {
+  readonly id: string;
+  readonly micros: number;
+  /** When the cost was incurred (the event time), ms. */
+  readonly at: number;
+}
+
+export interface ChargeResult {
+  /** Charged now, in the event's own window. */
+  readonly charged: number;
+  /** Charged now, in the window they arrived in: their own window had closed. */
+  readonly late: number;
+  /** Already charged earlier (same tenant, same id). */
+  readonly duplicates: number;
+}
+
+/**
+ * The rules that decide where a cost lands, written down once (README, "Budgets: the event-time policy").
+ * - An event dated more than `maxFutureSkewMs` ahead of the server clock is refused (EVENT_TIME).
+ * - An event older than `dedupeHorizonMs` is refused: its id may have been forgotten, so it cannot be told
+ *   from a duplicate.
+ * - An event inside its tenant's current budget window is charged at its event time (never later than now);
+ *   one from an earlier window is charged at its arrival, to the window it arrives in.
+ * - An expired reservation still settles by its id, once, for `settleGraceMs` after it expired.
+ */
+export interface LedgerPolicy {
+  readonly maxFutureSkewMs: number;
+  readonly dedupeHorizonMs: number;
+  readonly settleGraceMs: number;
+}
+
+export const DEFAULT_POLICY: LedgerPolicy = {
+  maxFutureSkewMs: 5 * 60_000,
+  dedupeHorizonMs: 48 * 3_600_000,
+  settleGraceMs: 7 * 86_400_000,
+};
+
+export type LedgerErrorCode =
+  | 'BUDGET_NOT_FOUND'
+  | 'BUDGET_EXISTS'
+  | 'RESERVATION_NOT_FOUND'
+  | 'RESERVATION_SETTLED'
+  | 'INVALID_AMOUNT'
+  | 'EVENT_TIME'
+  | 'LEDGER_UNAVAILABLE';
+
+export class LedgerError extends Error {
+  constructor(readonly code: LedgerErrorCode, message: string, readonly field?: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'LedgerError';
+  }
+
+  /** A store that cannot write (full disk, lost database): the caller may retry later; nothing was changed. */
+  get retriable(): boolean {
+    return this.code === 'LEDGER_UNAVAILABLE';
+  }
+}
+
+export interface LedgerHealth {
+  readonly ready: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * A tenant budget ledger in integer micro-dollars. Every method that changes money resolves only once the
+ * change is durable; on a store failure it rejects with LEDGER_UNAVAILABLE and changes nothing.
+ * Invariants (checked by test/serving/ledger.property.test.ts against a model, across restarts):
+ * - spent = the sum of charges whose charge time lies in the current window of the budget's current rule;
+ * - each (tenant, event id) is charged at most once, and exactly once when its charge was acknowledged;
+ * - reserved = the sum of open reservations not yet expired; remaining = limit - spent - reserved.
+ */
+export interface Ledger {
+  create(input: BudgetInput): Promise<BudgetStatus>;
+  update(tenant: string, patch: BudgetPatch): Promise<BudgetStatus>;
+  status(tenant: string): Promise<BudgetStatus>;
+  has(tenant: string): Promise<boolean>;
+  tenantIds(): Promise<string[]>;
+  /** Reserves `micros` if it fits what remains; undefined when it does not. */
+  reserve(tenant: string, micros: number, opts: { ttlMs: number; runId?: string }): Promise<Reservation | undefined>;
+  /** Replaces a reservation (open, expired or released within the grace period) by the actual cost, once. */
+  settle(tenant: string, id: string, micros: number): Promise<BudgetStatus>;
+  release(tenant: string, id: string): Promise<BudgetStatus>;
+  /** Metered costs (telemetry), each charged once per (tenant, id), all or none durable together. */
+  charge(tenant: string, items: readonly ChargeInput[]): Promise<ChargeResult>;
+  health(): Promise<LedgerHealth>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,294 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildServer, FileLedger, type Ledger } from '../../serving/index.js';
+import { tempDir } from '../helpers/index.js';
+import { faultyFs } from './faulty-fs.js';
+import { ACME, ADMIN, GLOBEX, KEYS, apiPlan, auth, gpuPlan, modelDir } from './fixtures.js';
+
+const T0 = Date.parse('2026-11-10T12:00:00Z');
+let app: FastifyInstance | undefined;
+afterEach(async () => { await app?.close(); app = undefined; });
+
+async function server(opts: Record<string, unknown> = {}) {
+  const built = await buildServer({ modelDir: modelDir(), apiKeys: KEYS, watchModel: false, ...opts });
+  app = built.app;
+  return built;
+}
+const post = (url: string, payload: unknown, key = ACME) => app!.inject({ method: 'POST', url, payload: payload as object, headers: auth(key) });
+const patch = (url: string, payload: unknown) => app!.inject({ method: 'PATCH', url, payload: payload as object, headers: auth(ADMIN) });
+const get = (url: string, key = ACME) => app!.inject({ method: 'GET', url, headers: auth(key) });
+const spent = async (tenant = 'acme') => (await get(`/budgets/${tenant}`, ADMIN)).json().spent_micros as number;
+
+let ids = 0;
+const event = (over: Record<string, unknown> = {}) => ({
+  schema_version: 1, event_id: `e-${++ids}`, event_time: new Date(T0).toISOString(), tenant_id: 'acme', provider: 'openai',
+  model: 'gpt-4o', cost_usd_micros: 1_000_000, outcome: 'ok', ...over,
+});
+const telemetry = (events: unknown[], key = ACME) => post('/telemetry', { events }, key);
+
+describe('row 1: a changed window or reset hour re-buckets spend, never drops it', () => {
+  it('keeps charging after the window changes, in every direction', async () => {
+    let now = T0;
+    await server({ clock: () => now });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10, window: 'monthly' }, ADMIN);
+    await telemetry([event({ cost_usd_micros: 2_000_000 })]);
+    expect((await patch('/budgets/acme', { window: 'total' })).json().spent_micros).toBe(2_000_000);
+    await telemetry([event({ cost_usd_micros: 5_000_000 })]);
+    expect(await spent()).toBe(7_000_000);
+    await patch('/budgets/acme', { window: 'daily', reset_hour_utc: 6 });
+    now = T0 + 3_600_000;
+    await telemetry([event({ cost_usd_micros: 1_000_000, event_time: new Date(now).toISOString() })]);
+    expect(await spent()).toBe(8_000_000);
+    // Reset at 13:00 instead of 06:00: charges from 12:00 fall before the new window, 13:00 inside it.
+    expect((await patch('/budgets/acme', { reset_hour_utc: 13 })).json().spent_micros).toBe(1_000_000);
+    expect((await patch('/budgets/acme', { window: 'monthly' })).json().spent_micros).toBe(8_000_000);
+    const r = (await post('/preflight', { tenant_id: 'acme', plan: apiPlan({ requests: 1 }) })).json().reservation;
+    await patch('/budgets/acme', { window: 'total' });
+    expect((await post(`/budgets/acme/reservations/${r.id}/settle`, { cost_usd: 0.5 })).json().spent_micros).toBe(8_500_000);
+  });
+});
+
+describe('row 2: event times from the future are refused; late ones count where they arrive', () => {
+  it('one event dated 2030 neither wipes nor freezes a daily budget', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10, window: 'daily' }, ADMIN);
+    await telemetry([event({ cost_usd_micros: 1_000_000 })]);
+    const future = (await telemetry([event({ cost_usd_micros: 1, event_time: '2030-01-01T00:00:00Z' })])).json();
+    expect(future).toMatchObject({ accepted: 0, rejected: [{ index: 0, errors: [{ path: '/event_time' }] }] });
+    expect(future.rejected[0].errors[0].message).toMatch(/ahead of the server clock/);
+    await telemetry([event({ cost_usd_micros: 5_000_000 }), event({ cost_usd_micros: 9_000_000 })]);
+    expect(await spent()).toBe(15_000_000);
+    const d = (await post('/preflight', { tenant_id: 'acme', plan: apiPlan({ requests: 1, prompt_tokens: 100, max_output_tokens: 100 }) })).json();
+    expect(d.decision).toBe('deny');
+  });
+
+  it('a small clock skew is accepted; an event from a closed window is charged on arrival and reported late', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10, window: 'daily', reset_hour_utc: 6 }, ADMIN);
+    const skewed = (await telemetry([event({ event_time: new Date(T0 + 60_000).toISOString() })])).json();
+    expect(skewed).toMatchObject({ accepted: 1, late: 0 });
+    const yesterday = (await telemetry([event({ event_time: new Date(T0 - 20 * 3_600_000).toISOString() })])).json();
+    expect(yesterday).toMatchObject({ accepted: 1, late: 1 });
+    expect(await spent()).toBe(2_000_000);
+    const ancient = (await telemetry([event({ event_time: new Date(T0 - 72 * 3_600_000).toISOString() })])).json();
+    expect(ancient.rejected[0].errors[0]).toMatchObject({ path: '/event_time', message: expect.stringMatching(/de-duplication horizon/) });
+  });
+});
+
+describe('rows 3 and 4: event ids are charged once per tenant, durably, and only once applied', () => {
+  it('remembers ids across a kill (no close) and a restart', async () => {
+    const dir = tempDir('lutflow-ledger-');
+    const a = new FileLedger({ dir, clock: () => T0 });
+    await a.create({ tenant_id: 't', limit_micros: 1e9 });
+    const items = Array.from({ length: 100 }, (_, i) => ({ id: `id-${i}`, micros: 10, at: T0 }));
+    expect(await a.charge('t', items)).toMatchObject({ charged: 100, duplicates: 0 });
+    const b = new FileLedger({ dir, clock: () => T0 + 1000 });
+    expect(await b.charge('t', items)).toMatchObject({ charged: 0, duplicates: 100 });
+    expect((await b.status('t')).spent_micros).toBe(1000);
+  });
+
+  it('a batch refused for a full disk is charged when retried, once', async () => {
+    const dir = tempDir('lutflow-ledger-');
+    const fs = faultyFs(dir, 1 << 20);
+    const l = new FileLedger({ dir, fs, clock: () => T0 });
+    await l.create({ tenant_id: 't', limit_micros: 1e9 });
+    const batch = Array.from({ length: 50 }, (_, i) => ({ id: `b-${i}`, micros: 7, at: T0 }));
+    fs.capacity = 0;
+    await expect(l.charge('t', batch)).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    expect((await l.status('t')).spent_micros).toBe(0);
+    fs.capacity = 1 << 20;
+    expect(await l.charge('t', batch)).toMatchObject({ charged: 50, duplicates: 0 });
+    expect(await l.charge('t', batch)).toMatchObject({ charged: 0, duplicates: 50 });
+    expect((await new FileLedger({ dir, clock: () => T0 }).status('t')).spent_micros).toBe(350);
+  });
+
+  it('ids are scoped per tenant', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    await post('/budgets', { tenant_id: 'globex', limit_usd: 10 }, ADMIN);
+    await telemetry([event({ event_id: 'x' })]);
+    expect((await telemetry([event({ event_id: 'x', tenant_id: 'globex' })], GLOBEX)).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(await spent('globex')).toBe(1_000_000);
+  });
+});
+
+describe('row 6: the journal survives a full disk', () => {
+  it('answers 503 with Retry-After, stays unready until writes succeed, and never tears a record', async () => {
+    const ledgerDir = tempDir('lutflow-ledger-');
+    const fs = faultyFs(ledgerDir, 1 << 20);
+    const ledger = new FileLedger({ dir: ledgerDir, fs, clock: () => T0 });
+    await server({ ledger, clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 100 }, ADMIN);
+    await telemetry([event()]);
+    // Leave room for part of one record: the next write tears, is cut back and refused.
+    fs.capacity = readFileSync(join(ledgerDir, 'ledger.jsonl')).length + readFileSync(join(ledgerDir, 'ledger.snapshot.json')).length + 40;
+    const refused = await telemetry([event()]);
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.json().error.code).toBe('LEDGER_UNAVAILABLE');
+    const ready = await app!.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().ledger).toMatch(/ENOSPC/);
+    const denied = await post('/preflight', { tenant_id: 'acme', plan: apiPlan({ requests: 1 }) });
+    expect(denied.statusCode).toBe(503);
+    expect(await spent()).toBe(1_000_000);
+    fs.capacity = 1 << 20;
+    expect((await app!.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    expect((await telemetry([event()])).json().accepted).toBe(1);
+    await app!.close();
+    app = undefined;
+    const lines = readFileSync(join(ledgerDir, 'ledger.jsonl'), 'utf8').split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect((await new FileLedger({ dir: ledgerDir }).status('acme')).spent_micros).toBe(2_000_000);
+  });
+
+  it('a failed fsync stops the ledger: every later answer is 503, not a guess', async () => {
+    const dir = tempDir('lutflow-ledger-');
+    const fs = faultyFs(dir, 1 << 20);
+    const l = new FileLedger({ dir, fs, clock: () => T0 });
+    await l.create({ tenant_id: 't', limit_micros: 1e9 });
+    fs.syncFails = true;
+    await expect(l.charge('t', [{ id: 'a', micros: 1, at: T0 }])).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    fs.syncFails = false;
+    await expect(l.status('t')).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    expect((await l.health()).ready).toBe(false);
+  });
+
+  it('cuts a torn tail at start and logs it; refuses damage followed by good records', async () => {
+    const dir = tempDir('lutflow-ledger-');
+    const l = new FileLedger({ dir, clock: () => T0 });
+    await l.create({ tenant_id: 't', limit_micros: 10 });
+    await l.charge('t', [{ id: 'a', micros: 3, at: T0 }]);
+    appendFileSync(join(dir, 'ledger.jsonl'), '{"op":"charge","tenant_id":"t","ite');
+    const warnings: string[] = [];
+    const log = { warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
+    expect((await new FileLedger({ dir, log, clock: () => T0 }).status('t')).spent_micros).toBe(3);
+    expect(warnings.join()).toMatch(/torn tail of 35 bytes/);
+    const good = readFileSync(join(dir, 'ledger.snapshot.json'), 'utf8');
+    const l2 = new FileLedger({ dir, clock: () => T0 });
+    await l2.charge('t', [{ id: 'b', micros: 1, at: T0 }]);
+    await l2.charge('t', [{ id: 'c', micros: 1, at: T0 }]);
+    const journal = readFileSync(join(dir, 'ledger.jsonl'), 'utf8');
+    writeFileSync(join(dir, 'ledger.jsonl'), journal.replace('"micros":1', '"micros":9'));
+    expect(() => new FileLedger({ dir })).toThrow(/record 1 .* is damaged and good records follow it/);
+    expect(readFileSync(join(dir, 'ledger.snapshot.json'), 'utf8')).toBe(good);
+  });
+});
+
+describe('row 7: budget decisions use the server\'s prices', () => {
+  it('refuses prices from a tenant key on /preflight, allows a what-if on /predict, and uses admin overrides', async () => {
+    await server();
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 1 }, ADMIN);
+    const free = await post('/preflight', { tenant_id: 'acme', plan: gpuPlan(), prices: { gpu_usd_per_hour: 0 } });
+    expect(free.statusCode).toBe(403);
+    expect(free.json().error).toMatchObject({ code: 'FORBIDDEN', field: '/prices' });
+    expect((await post('/predict', { tenant_id: 'acme', plan: gpuPlan(), prices: { gpu_usd_per_hour: 0 } })).json().p90_usd).toBe(0);
+    const catalog = (await post('/preflight', { tenant_id: 'acme', plan: gpuPlan(), reserve: false })).json();
+    expect(catalog.prices.gpu_usd_per_hour).toBe(3.99);
+    const o = await patch('/budgets/acme', { price_overrides: { gpu_usd_per_hour: { 'NVIDIA H100 80GB': 2 } } });
+    expect(o.json().price_overrides).toEqual({ gpu_usd_per_hour: { 'H100-SXM': 2 } });
+    const negotiated = (await post('/preflight', { tenant_id: 'acme', plan: gpuPlan(), reserve: false })).json();
+    expect(negotiated.prices).toMatchObject({ gpu_usd_per_hour: 2, source: 'tenant price override' });
+    expect(negotiated.predicted_p90_usd).toBeCloseTo((negotiated.p90 * 2) / 3600, 9);
+    expect(negotiated.predicted_p90_usd).toBeLessThan(catalog.predicted_p90_usd);
+    expect((await app!.inject({ method: 'PATCH', url: '/budgets/acme', payload: { limit_usd: 1e6 }, headers: auth(ACME) })).statusCode).toBe(403);
+  });
+
+  it('never reserves $0 for a paid run', async () => {
+    await server();
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 0.001 }, ADMIN);
+    const granted = [];
+    for (let i = 0; i < 200; i++) {
+      const r = (await post('/preflight', { tenant_id: 'acme', plan: apiPlan({ requests: 1, prompt_tokens: 0, max_output_tokens: 1 }) })).json();
+      if (r.decision !== 'allow') break;
+      expect(r.reservation.amount_micros).toBeGreaterThanOrEqual(10);
+      granted.push(r);
+    }
+    expect(granted.length).toBeGreaterThan(0);
+    expect(granted.length).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('row 8: bounds', () => {
+  it('refuses sizes and prices past the schema maxima, and answers finite numbers within them', async () => {
+    await server();
+    for (const [body, field] of [
+      [{ tenant_id: 'acme', plan: gpuPlan({ requests: 1e300 }) }, '/plan/requests'],
+      [{ tenant_id: 'acme', plan: gpuPlan({ batch_size: 1e12 }) }, '/plan/batch_size'],
+      [{ tenant_id: 'acme', plan: gpuPlan({ max_output_tokens: 1e15 }) }, '/plan/max_output_tokens'],
+      [{ tenant_id: 'acme', plan: gpuPlan(), prices: { gpu_usd_per_hour: 1e308 } }, '/prices/gpu_usd_per_hour'],
+      [{ tenant_id: 'acme', plan: gpuPlan({ gpu_count: 5000 }) }, '/plan/gpu_count'],
+      [{ tenant_id: 'acme', plan: gpuPlan({ batch_size: 65, requests: 64 }) }, '/plan/batch_size'],
+    ] as const) {
+      const r = await post('/predict', body);
+      expect(r.statusCode, JSON.stringify(body)).toBe(400);
+      expect(r.json().error.field, JSON.stringify(body)).toBe(field);
+    }
+    const max = await post('/predict', { tenant_id: 'acme', plan: apiPlan({ requests: 1e9, prompt_tokens: 1000, max_output_tokens: 1000 }), prices: { input_usd_per_mtok: 0, output_usd_per_mtok: 0 } });
+    expect(max.statusCode).toBe(200);
+    expect(Number.isFinite(max.json().p90_usd)).toBe(true);
+    const t4 = (await post('/predict', { tenant_id: 'acme', plan: gpuPlan({ model: 'llama-3-70b', gpu_type: 'T4', gpu_count: 1 }) })).json();
+    expect(t4).toMatchObject({ feasible: false, reason: expect.stringMatching(/weights of llama-3-70b take 141\.1 GB .* 1 x T4 hold \(16 GB\)/) });
+  });
+});
+
+describe('row 9: a run longer than its reservation TTL is still charged', () => {
+  it('settles an expired reservation once, within the grace period', async () => {
+    let now = T0;
+    await server({ clock: () => now });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 100 }, ADMIN);
+    const r = (await post('/preflight', { tenant_id: 'acme', plan: apiPlan({ requests: 1 }), reservation_ttl_seconds: 1 })).json().reservation;
+    now += 2000;
+    expect((await get('/budgets/acme')).json()).toMatchObject({ reserved_micros: 0, open_reservations: 0 });
+    expect((await post(`/budgets/acme/reservations/${r.id}/settle`, { cost_usd: 5 })).json().spent_micros).toBe(5_000_000);
+    expect((await post(`/budgets/acme/reservations/${r.id}/settle`, { cost_usd: 5 })).statusCode).toBe(409);
+    const released = (await post('/preflight', { tenant_id: 'acme', plan: apiPlan({ requests: 1 }) })).json().reservation;
+    expect((await post(`/budgets/acme/reservations/${released.id}/release`, {})).statusCode).toBe(200);
+    expect((await post(`/budgets/acme/reservations/${released.id}/release`, {})).statusCode).toBe(200);
+    expect((await post(`/budgets/acme/reservations/${released.id}/settle`, { cost_usd: 1 })).json().spent_micros).toBe(6_000_000);
+    const late = (await post('/preflight', { tenant_id: 'acme', plan: apiPlan({ requests: 1 }), reservation_ttl_seconds: 1 })).json().reservation;
+    now += 8 * 86_400_000;
+    expect((await post(`/budgets/acme/reservations/${late.id}/settle`, { cost_usd: 1 })).json().error.code).toBe('RESERVATION_NOT_FOUND');
+    expect((await post(`/budgets/acme/reservations/${r.id}/settle`, { cost_usd: 1 }, GLOBEX)).statusCode).toBe(403);
+  });
+});
+
+describe('row 10: the small ones', () => {
+  it('long tenant ids, lower-case bearer, /metrics behind a key without tenant ids', async () => {
+    await server();
+    const long = 'x'.repeat(256);
+    expect((await post('/budgets', { tenant_id: long, limit_usd: 1 }, ADMIN)).statusCode).toBe(201);
+    expect((await get(`/budgets/${long}`, ADMIN)).json().tenant_id).toBe(long);
+    expect((await post('/budgets', { tenant_id: 'y'.repeat(257), limit_usd: 1 }, ADMIN)).json().error.field).toBe('/tenant_id');
+    const lower = await app!.inject({ method: 'GET', url: `/budgets/${long}`, headers: { authorization: `bearer ${ADMIN}` } });
+    expect(lower.statusCode).toBe(200);
+    const p90 = (await post('/predict', { tenant_id: 'acme', plan: apiPlan() })).json().p90_usd;
+    await post('/budgets', { tenant_id: 'acme', limit_usd: Math.ceil((p90 / 0.9) * 1e6) / 1e6 }, ADMIN);
+    expect((await post('/preflight', { tenant_id: 'acme', plan: apiPlan() })).json()).toMatchObject({ decision: 'allow', alert: true });
+    expect((await app!.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const m = (await get('/metrics')).body;
+    expect(m).toMatch(/lutflow_budget_alerts_total 1/);
+    expect(m).not.toMatch(/acme/);
+  });
+
+  it('lists the budgets a key may see', async () => {
+    await server();
+    for (const t of ['acme', 'globex', 'initech']) await post('/budgets', { tenant_id: t, limit_usd: 1 }, ADMIN);
+    expect((await get('/budgets', ADMIN)).json().budgets.map((b: { tenant_id: string }) => b.tenant_id)).toEqual(['acme', 'globex', 'initech']);
+    expect((await get('/budgets')).json().budgets.map((b: { tenant_id: string }) => b.tenant_id)).toEqual(['acme']);
+  });
+
+  it('expires many reservations in time order without losing the sum', async () => {
+    let now = T0;
+    const ledger: Ledger = new FileLedger({ clock: () => now });
+    await ledger.create({ tenant_id: 't', limit_micros: 1e12 });
+    for (let i = 0; i < 5000; i++) await ledger.reserve('t', 1000 + i, { ttlMs: 1000 + (i % 100) * 10 });
+    now += 1500;
+    const expected = Array.from({ length: 5000 }, (_, i) => i).filter((i) => 1000 + (i % 100) * 10 > 1500).reduce((a, i) => a + 1000 + i, 0);
+    expect((await ledger.status('t')).reserved_micros).toBe(expected);
+    now += 10_000;
+    expect(await ledger.status('t')).toMatchObject({ reserved_micros: 0, reservations: 0 });
+  });
+});
