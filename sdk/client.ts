@@ -10,7 +10,8 @@ import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
 import { createGeminiAdapter } from './providers/gemini/adapter.js';
 import { createOpenAIAdapter } from './providers/openai/adapter.js';
 import type { ProviderAdapter } from './providers/types.js';
-import { GpuTimer, type GpuTimerOptions } from './gpu-timer.js';
+import type { GpuTimer, GpuTimerOptions } from './gpu-timer.js';
+import { GpuTimers } from './gpu-timers.js';
 import { createHttpTransport } from './http-transport.js';
 import { runPreflight, type PreflightPlan, type PreflightResult } from './preflight.js';
 
@@ -18,6 +19,8 @@ const ADAPTERS: readonly ProviderAdapter[] = [createOpenAIAdapter(), createAnthr
 
 /** Assumed decode speed for a GPU_TIME reservation when the request gives no better bound: slow on purpose. */
 const WORST_CASE_TOKENS_PER_SECOND = 10;
+
+const GPU_TIME_PLAN = (gpuType: string): CallPlan => ({ provider: 'self_hosted', model: gpuType, operation: 'gpu_time', stream: false, promptTokensBound: 0, choices: 1 });
 
 export interface WrapOptions {
   /** The provider name in telemetry and pricing; inferred from the client otherwise. */
@@ -44,7 +47,7 @@ export class Client implements Meter {
   private over = false;
   private readonly warnedFallback = new Set<string>();
   private readonly telemetry = { sent: 0, failed: 0 };
-  private readonly timers = new Set<GpuTimer>();
+  private readonly timers: GpuTimers;
 
   constructor(options: ClientOptions, deps: { catalog?: Catalog; env?: NodeJS.ProcessEnv } = {}) {
     this.options = resolveOptions(options, deps.env);
@@ -58,6 +61,15 @@ export class Client implements Meter {
       this.customPrices.set(model, customTokenPrice(model, p.inputUsdPerMtok, p.outputUsdPerMtok));
     }
     if (this.options.pricingMode === PricingMode.GPU_TIME) this.catalog.gpuPrices.quote(this.options.gpuType!);
+    this.timers = new GpuTimers({
+      selfKill: this.options.onBudgetExceeded === BudgetStrategy.SELF_KILL, limitMicros: this.budget.limit, tickMs: this.options.gpuTickMs,
+      add: (micros, t) => {
+        this.budget.add(micros);
+        this.crossed('gpu_timer', micros, { provider: 'self_hosted', model: t.options.gpuType });
+      },
+      done: (t) => this.emit(GPU_TIME_PLAN(t.options.gpuType), undefined, t.costMicros, t.elapsedMs, 'ok'),
+      flush: () => this.flush(),
+    });
   }
 
   get accumulatedCostUsd(): number {
@@ -137,6 +149,7 @@ export class Client implements Meter {
 
   /** After spend went up: the strategy runs the moment spend passes the limit (RAISE_ERROR refuses the next call). */
   private crossed(reason: BudgetDetails['reason'], micros: number, plan?: { provider: string; model: string }): void {
+    this.timers.spent(this.budget.spent);
     if (this.budget.spent <= this.budget.limit || this.over) return;
     this.over = true;
     if (this.options.onBudgetExceeded === BudgetStrategy.RAISE_ERROR) return;
@@ -257,28 +270,24 @@ export class Client implements Meter {
     }
   }
 
-  /** Starts pricing GPU time at the catalog's $/GPU-hour x count; the strategy runs mid-run if the budget is crossed. */
+  /**
+   * Starts pricing GPU time at the catalog's $/GPU-hour x count; the strategy runs mid-run if the budget is
+   * crossed (with SELF_KILL, from a watchdog thread even while the main thread is blocked). A timer still
+   * running when the process ends is charged up to that moment.
+   */
   startGpuTimer(opts: Partial<GpuTimerOptions> = {}): GpuTimer {
     const gpuType = opts.gpuType ?? this.options.gpuType;
     if (!gpuType) throw new PricingError('UNKNOWN_GPU', 'startGpuTimer(): no gpuType given and none in the client options', { field: 'gpuType' });
     const count = opts.gpuCount ?? this.options.gpuCount;
     const microsPerHour = this.catalog.gpuPrices.quote(gpuType, { spot: opts.spot }).microsPerGpuHour * count;
-    const timer = new GpuTimer({ gpuType: this.catalog.gpus.get(gpuType).id, gpuCount: count, spot: opts.spot, tickMs: opts.tickMs ?? this.options.gpuTickMs }, microsPerHour, {
-      add: (micros) => { this.budget.add(micros); this.crossed('gpu_timer', micros, { provider: 'self_hosted', model: gpuType }); },
-      done: (t) => {
-        this.timers.delete(t);
-        this.emit({ provider: 'self_hosted', model: t.options.gpuType, operation: 'gpu_time', stream: false, promptTokensBound: 0, choices: 1 }, undefined, t.costMicros, t.elapsedMs, 'ok');
-      },
-    });
-    this.timers.add(timer);
-    return timer;
+    const gpu = this.catalog.gpus.get(gpuType).id;
+    return this.timers.start({ gpuType: gpu, gpuCount: count, spot: opts.spot, tickMs: opts.tickMs ?? this.options.gpuTickMs }, microsPerHour);
   }
 
   /** Stops a timer (the latest one when none is given) and returns what it cost. */
   stopGpuTimer(timer?: GpuTimer): number {
-    const t = timer ?? [...this.timers].pop();
-    if (!t) return 0;
-    return t.stop();
+    const t = timer ?? this.timers.latest();
+    return t ? t.stop() : 0;
   }
 
   /** Asks the serving API (or a local model) whether a planned run fits the remaining budget, before anything is spent. */
@@ -296,7 +305,7 @@ export class Client implements Meter {
   }
 
   async close(): Promise<void> {
-    for (const t of this.timers) t.stop();
+    await this.timers.close();
     await this.transport.close();
   }
 }

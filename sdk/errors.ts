@@ -47,3 +47,15 @@ export class MeteringError extends Error {
     this.name = 'MeteringError';
   }
 }
+
+/**
+ * The budget refusal behind an error, if any. Plain calls reject with `BudgetExceededError` itself; the
+ * SDKs' stream helpers (`messages.stream()`, `chat.completions.stream()`) wrap every error in their own
+ * class, with the refusal as its `cause`.
+ */
+export function budgetErrorOf(err: unknown): BudgetExceededError | undefined {
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof BudgetExceededError) return e;
+  }
+  return undefined;
+}

@@ -11,6 +11,8 @@ export interface GpuTimerOptions {
 /** Prices elapsed GPU time while it runs, charging the budget each tick so a crossing acts mid-run. */
 export class GpuTimer {
   private readonly started = performance.now();
+  /** Wall-clock start, for the watchdog thread (whose clock origin differs). */
+  readonly startedEpochMs = performance.timeOrigin + this.started;
   private charged = 0;
   private stoppedAt?: number;
   private readonly interval: NodeJS.Timeout;

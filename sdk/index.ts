@@ -1,6 +1,6 @@
 export { Client, type WrapOptions, type TelemetryStats } from './client.js';
 export { BudgetStrategy, PricingMode, DEFAULT_OPTIONS, type ClientOptions } from './options.js';
-export { BudgetExceededError, SdkConfigError, type BudgetDetails } from './errors.js';
+export { BudgetExceededError, MeteringError, SdkConfigError, budgetErrorOf, type BudgetDetails, type MeteringErrorCode } from './errors.js';
 export { GpuTimer, type GpuTimerOptions } from './gpu-timer.js';
 export type { PreflightPlan, PreflightResult } from './preflight.js';
 export type { ProviderAdapter } from './providers/types.js';

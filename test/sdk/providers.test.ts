@@ -1,20 +1,15 @@
-import OpenAI from 'openai';
-import Anthropic from '@anthropic-ai/sdk';
-import { GoogleGenAI } from '@google/genai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, BudgetExceededError } from '../../sdk/index.js';
 import { PricingError } from '../../pricing/index.js';
 import { createEmbeddedBus, TOPICS, validate, type TelemetryEvent } from '../../stream/index.js';
-import { startProviderStub, type ProviderStub } from '../helpers/provider-stub.js';
+import { startProviderStub, stubClients, type ProviderStub } from '../helpers/provider-stub.js';
 
 let stub: ProviderStub;
 beforeAll(async () => { stub = await startProviderStub(); });
 afterAll(async () => { await stub.close(); });
 
 const client = (over: Record<string, unknown> = {}) => new Client({ tenantId: 'acme', budgetUsd: 10, ...over });
-const openai = () => new OpenAI({ apiKey: 'sk-test', baseURL: `${stub.url}/v1`, maxRetries: 0 });
-const anthropic = () => new Anthropic({ apiKey: 'sk-ant-test', baseURL: stub.url, maxRetries: 0 });
-const gemini = () => new GoogleGenAI({ apiKey: 'g-test', httpOptions: { baseUrl: stub.url } });
+const { openai, anthropic, gemini } = stubClients(() => stub);
 
 async function drain(stream: AsyncIterable<unknown>): Promise<number> {
   let n = 0;
