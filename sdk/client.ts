@@ -67,7 +67,7 @@ export class Client implements Meter {
         this.budget.add(micros);
         this.crossed('gpu_timer', micros, { provider: 'self_hosted', model: t.options.gpuType });
       },
-      done: (t) => this.emit(GPU_TIME_PLAN(t.options.gpuType), undefined, t.costMicros, t.elapsedMs, 'ok'),
+      done: (t) => this.emit(GPU_TIME_PLAN(t.options.gpuType), undefined, t.costMicros, t.elapsedMs, 'ok', t),
       flush: () => this.flush(),
     });
   }
@@ -255,13 +255,15 @@ export class Client implements Meter {
   }
 
   /** Telemetry never blocks or fails the user's call. */
-  private emit(plan: CallPlan, usage: NormalizedUsage | undefined, micros: number, latencyMs: number, outcome: TelemetryEvent['outcome']): void {
+  private emit(plan: CallPlan, usage: NormalizedUsage | undefined, micros: number, latencyMs: number, outcome: TelemetryEvent['outcome'], timer?: GpuTimer): void {
     try {
       const event: TelemetryEvent = {
         schema_version: TELEMETRY_SCHEMA_VERSION, event_id: randomUUID(), event_time: new Date().toISOString(), tenant_id: this.options.tenantId,
         provider: plan.provider, model: plan.model, cost_usd_micros: micros, latency_ms: latencyMs, outcome,
         ...(usage ? { tokens: { input: usage.input.total, cached_input: usage.input.cacheRead, cache_write: sum(usage.input.cacheWrite5m, usage.input.cacheWrite1h), output: usage.output.total, reasoning: usage.output.reasoning } } : {}),
-        ...(this.options.pricingMode === PricingMode.GPU_TIME ? { gpu: { type: this.catalog.gpus.get(this.options.gpuType!).id, count: this.options.gpuCount, seconds: latencyMs / 1000 } } : {}),
+        ...(timer
+          ? { gpu: { type: timer.options.gpuType, count: timer.options.gpuCount, seconds: latencyMs / 1000 } }
+          : this.options.pricingMode === PricingMode.GPU_TIME ? { gpu: { type: this.catalog.gpus.get(this.options.gpuType!).id, count: this.options.gpuCount, seconds: latencyMs / 1000 } } : {}),
       };
       this.transport.publish(TOPICS.telemetry, this.options.tenantId, event);
       this.telemetry.sent++;
