@@ -25,7 +25,9 @@ export const ANTHROPIC_ROUTES: readonly RouteRule[] = [
   { method: 'POST', path: /\/v1\/messages$/, route: messages },
   free('POST', /\/v1\/messages\/count_tokens$/, 'messages.countTokens'),
   free('POST', /\/v1\/messages\/batches\/[^/]+\/cancel$/, 'messages.batches.cancel'),
-  free('POST', /\/v1\/(files|skills)(\/.*)?$/, 'objects and settings'),
   unpriced('POST', /\/v1\/messages\/batches$/, 'messages.batches.create'),
+  // Managed agents: a session's events and a deployment's runs invoke models server-side.
+  unpriced('POST', /\/v1\/(sessions|deployments|dreams)(\/.*)?$/, 'agent sessions, deployments and dreams'),
+  free('POST', /\/v1\/(files|skills|agents|environments|vaults|memory_stores|tunnels|user_profiles|organizations|compliance)(\/.*)?$/, 'objects and settings'),
   unpriced('POST', /\/v1\/complete$/, 'completions.create (legacy Text Completions)'),
 ];

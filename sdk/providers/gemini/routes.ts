@@ -40,8 +40,12 @@ export const GEMINI_ROUTES: readonly RouteRule[] = [
   { method: 'POST', path: /\/models\/[^/]+:streamGenerateContent$/, route: generate(true) },
   { method: 'POST', path: /\/models\/[^/]+:(embedContent|batchEmbedContents)$/, route: embed },
   free('POST', /\/models\/[^/]+:(countTokens|computeTokens)$/, 'models.countTokens'),
-  free('POST', /\/(files|upload\/.*)$/, 'files.upload'),
-  free('POST', /\/(batches|tuningJobs|operations)\/[^/]+:cancel$/, 'cancel a job'),
+  // File Search stores charge embeddings when a file is indexed.
+  unpriced('POST', /:(uploadToFileSearchStore|importFile)$/, 'fileSearchStores indexing'),
+  free('POST', /\/(files|files:register|upload\/.*|auth_tokens|fileSearchStores)$/, 'files, tokens and stores'),
+  free('POST', /:cancel$/, 'cancel a job'),
+  free('PATCH', /\/models\/[^/:]+$/, 'models.update'),
   unpriced('POST', /\/models\/[^/]+:(predict|predictLongRunning|batchGenerateContent|asyncBatchEmbedContent)$/, 'images, video and batches'),
   unpriced('POST', /\/(cachedContents|tunedModels|tuningJobs|batchPredictionJobs|interactions)(\/.*)?$/, 'caches, tuning, batches, interactions'),
+  unpriced('PATCH', /\/cachedContents\/.*$/, 'caches.update (storage time)'),
 ];

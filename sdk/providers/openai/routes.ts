@@ -64,6 +64,7 @@ export const OPENAI_ROUTES: readonly RouteRule[] = [
   free('POST', /\/responses\/compact$/, 'responses.compact'),
   free('POST', /\/chat\/completions\/[^/]+$/, 'chat.completions.update'),
   free('POST', /\/moderations$/, 'moderations.create'),
+  free('POST', /\/fine_tuning\/alpha\/graders\/validate$/, 'graders.validate'),
   free('POST', /\/(files|uploads)(\/.*)?$/, 'files and uploads'),
   free('POST', /\/(batches|fine_tuning\/jobs|vector_stores\/[^/]+\/file_batches)\/[^/]+\/(cancel|pause|resume)$/, 'cancel or pause a job'),
   unpriced('POST', /\/threads\/([^/]+\/)?runs(\/.*)?$/, 'assistants runs'),
