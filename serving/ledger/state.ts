@@ -20,7 +20,8 @@ export type Entry = Change & { seq: number };
 interface Closed {
   readonly state: 'expired' | 'released' | 'settled';
   readonly amount_micros: number;
-  /** Forgotten after this (ms). */
+  readonly expires_at: number;
+  /** Forgotten from then on (ms): the settle grace period after it expired or closed, whichever is later. */
   readonly until: number;
 }
 
@@ -94,8 +95,9 @@ export class LedgerState {
         this.close(t, e.tenant_id, e.id, 'released', e.at);
         break;
       case 'charge':
+        // Entries were de-duplicated when they were made; deciding again here would depend on when the
+        // journal is replayed (an id forgotten and charged again must stay charged twice).
         for (const it of e.items) {
-          if (t.seen.has(it.id)) continue;
           t.seen.set(it.id, it.keep);
           this.forgets.push({ at: it.keep, tenant: e.tenant_id, id: it.id, kind: 'seen' });
           t.spend.add(it.at, it.micros);
@@ -107,13 +109,13 @@ export class LedgerState {
   private close(t: TenantState, tenant: string, id: string, state: Closed['state'], at: number): void {
     const open = t.open.get(id);
     const before = t.closed.get(id);
-    const amount = open?.amount_micros ?? before?.amount_micros ?? 0;
     if (open) {
       t.open.delete(id);
       t.reserved -= open.amount_micros;
     }
-    const until = Math.max(open?.expires_at ?? before?.until ?? at, at) + this.policy.settleGraceMs;
-    t.closed.set(id, { state, amount_micros: amount, until });
+    const expires = open?.expires_at ?? before?.expires_at ?? at;
+    const until = Math.max(expires, at) + this.policy.settleGraceMs;
+    t.closed.set(id, { state, amount_micros: open?.amount_micros ?? before?.amount_micros ?? 0, expires_at: expires, until });
     this.forgets.push({ at: until, tenant, id, kind: 'closed' });
   }
 
@@ -126,7 +128,7 @@ export class LedgerState {
       t.open.delete(d.id);
       t.reserved -= r.amount_micros;
       const until = r.expires_at + this.policy.settleGraceMs;
-      t.closed.set(d.id, { state: 'expired', amount_micros: r.amount_micros, until });
+      t.closed.set(d.id, { state: 'expired', amount_micros: r.amount_micros, expires_at: r.expires_at, until });
       this.forgets.push({ at: until, tenant: d.tenant, id: d.id, kind: 'closed' });
     }
     for (const d of this.forgets.popUntil(now)) {

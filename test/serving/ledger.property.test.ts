@@ -1,0 +1,224 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, FileLedger, windowAt, type LedgerPolicy } from '../../serving/index.js';
+import { tempDir } from '../helpers/index.js';
+import { faultyFs } from './faulty-fs.js';
+
+/**
+ * Model-based test of the ledger's written invariants (serving/ledger/types.ts): any sequence of budget
+ * creates and patches, reservations, settles, releases, expiries (the clock), telemetry charges with any
+ * event times, restarts and a disk that fills and empties, applied to the real file ledger and to a tiny
+ * model, must agree after every step.
+ */
+
+const T0 = Date.parse('2026-11-10T12:34:56Z');
+const TENANTS = ['t1', 't2'] as const;
+const POLICY: LedgerPolicy = DEFAULT_POLICY;
+const H = 3_600_000;
+/** A few seconds in the suite; LEDGER_PROPERTY_RUNS=20000 for a longer hunt (see BENCHMARKS.md). */
+const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 1000);
+
+type Window = 'total' | 'daily' | 'monthly';
+type Cmd =
+  | { kind: 'create'; tenant: number; limit: number; window: Window; resetHour: number; resetDay: number }
+  | { kind: 'patch'; tenant: number; limit?: number; window?: Window; resetHour?: number; resetDay?: number }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'reserve'; tenant: number; micros: number; ttlMs: number }
+  | { kind: 'settle'; pick: number; micros: number }
+  | { kind: 'release'; pick: number }
+  | { kind: 'charge'; tenant: number; items: { id: number; micros: number; offsetMs: number }[] }
+  | { kind: 'restart' }
+  | { kind: 'disk'; full: boolean };
+
+const tenant = fc.integer({ min: 0, max: TENANTS.length - 1 });
+const windowArb = fc.constantFrom<Window>('total', 'daily', 'monthly');
+const cmd: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('create' as const), tenant, limit: fc.integer({ min: 0, max: 5_000 }), window: windowArb, resetHour: fc.integer({ min: 0, max: 23 }), resetDay: fc.integer({ min: 1, max: 28 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('patch' as const), tenant, limit: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: undefined }), window: fc.option(windowArb, { nil: undefined }), resetHour: fc.option(fc.integer({ min: 0, max: 23 }), { nil: undefined }), resetDay: fc.option(fc.integer({ min: 1, max: 28 }), { nil: undefined }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 2 * H }), fc.integer({ min: 0, max: 40 * 24 * H })) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('reserve' as const), tenant, micros: fc.integer({ min: 0, max: 2_000 }), ttlMs: fc.integer({ min: 1, max: 3 * H }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('settle' as const), pick: fc.nat(), micros: fc.integer({ min: 0, max: 2_000 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('charge' as const), tenant, items: fc.array(fc.record({ id: fc.integer({ min: 0, max: 12 }), micros: fc.integer({ min: 0, max: 500 }), offsetMs: fc.integer({ min: -60 * H, max: 10 * 60_000 }) }), { minLength: 1, maxLength: 5 }) }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'restart' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('disk' as const), full: fc.boolean() }) },
+);
+
+interface ModelBudget { limit: number; window: Window; resetHour: number; resetDay: number }
+interface ModelRes { tenant: string; micros: number; expires: number; state: 'open' | 'expired' | 'released' | 'settled'; closedAt?: number }
+
+/** The invariants, as plainly as they can be said. */
+class Model {
+  now = T0;
+  readonly budgets = new Map<string, ModelBudget>();
+  readonly charges = new Map<string, { at: number; micros: number }[]>();
+  readonly seen = new Map<string, Map<string, number>>();
+  readonly reservations = new Map<string, ModelRes>();
+  readonly order: string[] = [];
+
+  spent(t: string): number {
+    const b = this.budgets.get(t)!;
+    const w = windowAt({ window: b.window, resetHourUtc: b.resetHour, resetDay: b.resetDay }, this.now);
+    return (this.charges.get(t) ?? []).filter((c) => c.at >= w.start && c.at < w.end).reduce((a, c) => a + c.micros, 0);
+  }
+
+  stateOf(r: ModelRes): ModelRes['state'] | 'forgotten' {
+    if (r.state === 'open' && r.expires <= this.now) return this.now >= r.expires + POLICY.settleGraceMs ? 'forgotten' : 'expired';
+    if (r.state !== 'open' && this.now >= Math.max(r.expires, r.closedAt ?? r.expires) + POLICY.settleGraceMs) return 'forgotten';
+    return r.state;
+  }
+
+  reserved(t: string): { sum: number; count: number } {
+    let sum = 0, count = 0;
+    for (const r of this.reservations.values()) if (r.tenant === t && this.stateOf(r) === 'open') { sum += r.micros; count++; }
+    return { sum, count };
+  }
+
+  remaining(t: string): number {
+    return this.budgets.get(t)!.limit - this.spent(t) - this.reserved(t).sum;
+  }
+
+  charge(t: string, at: number, micros: number): void {
+    let list = this.charges.get(t);
+    if (!list) this.charges.set(t, (list = []));
+    list.push({ at, micros });
+  }
+}
+
+async function run(cmds: Cmd[]): Promise<void> {
+  const dir = tempDir('lutflow-ledger-prop-');
+  const disk = faultyFs(dir, 1 << 30);
+  const m = new Model();
+  // A small journal limit: snapshots are taken mid-run as well as at each start.
+  const open = () => new FileLedger({ dir, fs: disk, clock: () => m.now, policy: POLICY, compactBytes: 2048, log: { warn() {}, error() {} } });
+  let ledger = open();
+  let full = false;
+  const step = async (c: Cmd): Promise<void> => {
+    const writeFails = async <T>(p: Promise<T>) => {
+      await expect(p).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    };
+    switch (c.kind) {
+      case 'advance': m.now += c.ms; return;
+      case 'restart':
+        // As after kill -9: nothing but what was acknowledged (closing the descriptor writes nothing more).
+        await ledger.close();
+        ledger = open();
+        return;
+      case 'disk':
+        full = c.full;
+        disk.capacity = full ? 0 : 1 << 30;
+        return;
+      case 'create': {
+        const t = TENANTS[c.tenant];
+        const p = ledger.create({ tenant_id: t, limit_micros: c.limit, window: c.window, reset_hour_utc: c.resetHour, reset_day: c.resetDay });
+        if (m.budgets.has(t)) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_EXISTS' }));
+        if (full) return writeFails(p);
+        await p;
+        m.budgets.set(t, { limit: c.limit, window: c.window, resetHour: c.resetHour, resetDay: c.resetDay });
+        return;
+      }
+      case 'patch': {
+        const t = TENANTS[c.tenant];
+        const p = ledger.update(t, {
+          ...(c.limit === undefined ? {} : { limit_micros: c.limit }), ...(c.window === undefined ? {} : { window: c.window }),
+          ...(c.resetHour === undefined ? {} : { reset_hour_utc: c.resetHour }), ...(c.resetDay === undefined ? {} : { reset_day: c.resetDay }),
+        });
+        const b = m.budgets.get(t);
+        if (!b) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
+        if (full) return writeFails(p);
+        await p;
+        m.budgets.set(t, { limit: c.limit ?? b.limit, window: c.window ?? b.window, resetHour: c.resetHour ?? b.resetHour, resetDay: c.resetDay ?? b.resetDay });
+        return;
+      }
+      case 'reserve': {
+        const t = TENANTS[c.tenant];
+        const p = ledger.reserve(t, c.micros, { ttlMs: c.ttlMs });
+        if (!m.budgets.has(t)) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
+        if (c.micros > m.remaining(t)) return void expect(await p).toBeUndefined();
+        if (full) return writeFails(p);
+        const r = (await p)!;
+        expect(r.amount_micros).toBe(c.micros);
+        m.reservations.set(r.id, { tenant: t, micros: c.micros, expires: m.now + c.ttlMs, state: 'open' });
+        m.order.push(r.id);
+        return;
+      }
+      case 'settle':
+      case 'release': {
+        if (!m.order.length) return;
+        const id = m.order[c.pick % m.order.length];
+        const r = m.reservations.get(id)!;
+        const s = m.stateOf(r);
+        const p = c.kind === 'settle' ? ledger.settle(r.tenant, id, c.micros) : ledger.release(r.tenant, id);
+        if (s === 'forgotten') return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' }));
+        if (s === 'settled') return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_SETTLED' }));
+        if (c.kind === 'release' && s !== 'open') return void (await p);
+        if (full) return writeFails(p);
+        await p;
+        if (c.kind === 'settle') m.charge(r.tenant, m.now, c.micros);
+        m.reservations.set(id, { ...r, state: c.kind === 'settle' ? 'settled' : 'released', closedAt: m.now });
+        return;
+      }
+      case 'charge': {
+        const t = TENANTS[c.tenant];
+        const items = c.items.map((it) => ({ id: `ev-${it.id}`, micros: it.micros, at: m.now + it.offsetMs }));
+        const p = ledger.charge(t, items);
+        const b = m.budgets.get(t);
+        if (!b) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
+        if (items.some((it) => it.at > m.now + POLICY.maxFutureSkewMs || it.at < m.now - POLICY.dedupeHorizonMs)) {
+          return void (await expect(p).rejects.toMatchObject({ code: 'EVENT_TIME' }));
+        }
+        let seen = m.seen.get(t);
+        if (!seen) m.seen.set(t, (seen = new Map()));
+        const start = windowAt({ window: b.window, resetHourUtc: b.resetHour, resetDay: b.resetDay }, m.now).start;
+        const batch = new Set<string>();
+        const out: { at: number; micros: number; id: string; keep: number }[] = [];
+        let late = 0, duplicates = 0;
+        for (const it of items) {
+          if ((seen.get(it.id) ?? -Infinity) > m.now || batch.has(it.id)) { duplicates++; continue; }
+          batch.add(it.id);
+          if (it.micros === 0) continue;
+          const at = Math.min(it.at, m.now);
+          if (at < start) late++;
+          out.push({ id: it.id, micros: it.micros, at: at < start ? m.now : at, keep: it.at + POLICY.dedupeHorizonMs });
+        }
+        if (full && out.length) return writeFails(p);
+        expect(await p).toEqual({ charged: items.length - duplicates - late, late, duplicates });
+        for (const o of out) {
+          seen.set(o.id, o.keep);
+          m.charge(t, o.at, o.micros);
+        }
+        return;
+      }
+    }
+  };
+  try {
+    for (const c of cmds) await check(c);
+  } finally {
+    await ledger.close();
+  }
+
+  async function check(c: Cmd): Promise<void> {
+    await step(c);
+    for (const t of TENANTS) {
+      if (!m.budgets.has(t)) {
+        await expect(ledger.status(t)).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' });
+        continue;
+      }
+      const s = await ledger.status(t);
+      const reserved = m.reserved(t);
+      expect({ spent: s.spent_micros, reserved: s.reserved_micros, open: s.reservations, remaining: s.remaining_micros, limit: s.budget.limit_micros })
+        .toEqual({ spent: m.spent(t), reserved: reserved.sum, open: reserved.count, remaining: m.remaining(t), limit: m.budgets.get(t)!.limit });
+    }
+  }
+}
+
+describe('ledger invariants (model-based, fast-check)', () => {
+  it('spent, reserved and remaining always match the model; each event id charges once; restarts and a full disk change nothing', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), run), { numRuns: RUNS });
+  }, 30 * 60_000);
+
+  it('replays a long history to the same state after a restart', async () => {
+    const long = fc.array(cmd.filter((c) => c.kind !== 'restart'), { minLength: 100, maxLength: 200 }).map((cs) => [...cs, { kind: 'restart' as const }]);
+    await fc.assert(fc.asyncProperty(long, run), { numRuns: Math.ceil(RUNS / 20) });
+  }, 30 * 60_000);
+});
