@@ -1,6 +1,7 @@
 import { PRECISION_BITS, type Catalog, type GpuSpec, type ModelSpec, microsToUsd } from '../pricing/index.js';
 import type { RunRecord } from '../stream/index.js';
 import { EMPTY_HISTORY, type HistorySnapshot } from './history.js';
+import { requireModel, resolveModel } from './open-model.js';
 
 /** Everything a run's features need beyond the record itself, resolved once from the catalog. */
 export interface FeatureContext {
@@ -16,18 +17,19 @@ export interface FeatureContext {
 
 /**
  * Resolves catalog facts and prices for a record. Prices recorded at launch (`context.prices`) win over
- * the catalog, so training sees what the launcher saw. An unknown GPU, or an unknown model without
- * recorded prices, throws a PricingError naming the field.
+ * the catalog, so training sees what the launcher saw. An open model comes from the plan's own description
+ * when it has one, else from the catalog. An unknown GPU, or an unknown, undescribed model without recorded
+ * prices, throws a PricingError naming the field.
  */
 export function resolveContext(r: RunRecord, catalog: Catalog, history: HistorySnapshot = EMPTY_HISTORY): FeatureContext {
   const p = r.plan;
   const recorded = r.context?.prices;
-  const model = catalog.models.find(p.model);
+  const model = resolveModel(p, catalog);
   const precision = p.precision ?? model?.defaultPrecision;
   const precisionBits = precision ? PRECISION_BITS[precision] : NaN;
   if (p.kind === 'self_hosted') {
     const gpu = catalog.gpus.get(p.gpu_type ?? '', '/plan/gpu_type');
-    if (!model && recorded?.gpu_usd_per_hour === undefined) catalog.models.get(p.model, '/plan/model');
+    if (!model && recorded?.gpu_usd_per_hour === undefined) requireModel(p, catalog);
     const gpuUsdPerHour = recorded?.gpu_usd_per_hour ?? microsToUsd(catalog.gpuPrices.quote(gpu.id, { provider: p.provider, region: p.region, spot: p.spot }).microsPerGpuHour);
     return { model, gpu, precisionBits, gpuUsdPerHour, inputUsdPerMtok: NaN, outputUsdPerMtok: NaN, history };
   }

@@ -25,3 +25,13 @@ export function frameworkCode(name: string | undefined): number {
   }
   return code;
 }
+
+/** Engines that split a model's layers across devices instead of tensor-parallel groups: no per-token speed-up. */
+const LAYER_SPLIT = new Set([FRAMEWORK_CODES['llama.cpp']]);
+
+export function isLayerSplit(code: number): boolean {
+  return LAYER_SPLIT.has(code);
+}
+
+/** Codes for `gpu_vendor_code`: whose software stack runs the accelerator. */
+export const VENDOR_CODES: Readonly<Record<string, number>> = { nvidia: 0, amd: 1, intel: 2, sambanova: 3 };

@@ -4,16 +4,21 @@ import type { RunRecord } from '../stream/index.js';
 export interface HistorySnapshot {
   /** Mean output / (requests x max output) over the last finished runs; NaN when there are none. */
   readonly outputRatioRecent: number;
+  /** Mean output tokens per request over the last finished runs; NaN when there are none. */
+  readonly outputPerRequestRecent: number;
+  /** Finished runs with an output count in the window, up to RECENT_RUNS. */
+  readonly runsObserved: number;
   readonly spendMicrosLastDay: number;
 }
 
-export const EMPTY_HISTORY: HistorySnapshot = { outputRatioRecent: NaN, spendMicrosLastDay: 0 };
+export const EMPTY_HISTORY: HistorySnapshot = { outputRatioRecent: NaN, outputPerRequestRecent: NaN, runsObserved: 0, spendMicrosLastDay: 0 };
 
-const RECENT_RUNS = 20;
+export const RECENT_RUNS = 20;
 const DAY_MS = 86_400_000;
 
 class TenantState {
   readonly ratios = new Float64Array(RECENT_RUNS);
+  readonly perRequest = new Float64Array(RECENT_RUNS);
   ratioCount = 0;
   ratioNext = 0;
   /** Finished runs' end times and costs, in the order observed (event time during replay). */
@@ -31,11 +36,12 @@ class TenantState {
 export class TenantHistory {
   private readonly tenants = new Map<string, TenantState>();
 
-  observe(tenantId: string, endedAtMs: number, outputRatio: number | undefined, costMicros: number): void {
+  observe(tenantId: string, endedAtMs: number, outputRatio: number | undefined, costMicros: number, outputPerRequest = NaN): void {
     let s = this.tenants.get(tenantId);
     if (!s) this.tenants.set(tenantId, (s = new TenantState()));
     if (outputRatio !== undefined && Number.isFinite(outputRatio)) {
       s.ratios[s.ratioNext] = outputRatio;
+      s.perRequest[s.ratioNext] = outputPerRequest;
       s.ratioNext = (s.ratioNext + 1) % RECENT_RUNS;
       if (s.ratioCount < RECENT_RUNS) s.ratioCount++;
     }
@@ -44,12 +50,13 @@ export class TenantHistory {
     s.spendInWindow += costMicros;
   }
 
-  /** Observes a finished run record; records without an outcome are ignored. */
+  /** Observes a finished run record (its spend; for API runs also its output); records without an outcome are ignored. */
   observeRun(r: RunRecord): void {
     const o = r.outcome;
     if (!o) return;
-    const ratio = o.output_tokens === undefined ? undefined : o.output_tokens / (r.plan.requests * r.plan.max_output_tokens);
-    this.observe(r.tenant_id, Date.parse(o.ended_at), ratio, o.cost_usd_micros);
+    // Output habits are an API tenant's: a self-hosted run's output is set by its plan, not by the answers.
+    const ratio = o.output_tokens === undefined || r.plan.kind !== 'api' ? undefined : o.output_tokens / (r.plan.requests * r.plan.max_output_tokens);
+    this.observe(r.tenant_id, Date.parse(o.ended_at), ratio, o.cost_usd_micros, o.output_tokens === undefined ? NaN : o.output_tokens / r.plan.requests);
   }
 
   snapshot(tenantId: string, atMs: number): HistorySnapshot {
@@ -64,9 +71,17 @@ export class TenantHistory {
       s.costs.splice(0, s.head);
       s.head = 0;
     }
-    let sum = 0;
-    for (let i = 0; i < s.ratioCount; i++) sum += s.ratios[i];
-    return { outputRatioRecent: s.ratioCount ? sum / s.ratioCount : NaN, spendMicrosLastDay: s.spendInWindow };
+    let sum = 0, perRequest = 0, withCounts = 0;
+    for (let i = 0; i < s.ratioCount; i++) {
+      sum += s.ratios[i];
+      if (Number.isFinite(s.perRequest[i])) { perRequest += s.perRequest[i]; withCounts++; }
+    }
+    return {
+      outputRatioRecent: s.ratioCount ? sum / s.ratioCount : NaN,
+      outputPerRequestRecent: withCounts ? perRequest / withCounts : NaN,
+      runsObserved: s.ratioCount,
+      spendMicrosLastDay: s.spendInWindow,
+    };
   }
 
   get tenantCount(): number {

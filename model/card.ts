@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { OutputPrior, PhysicsCalibration } from './baselines.js';
 import { ModelError } from './errors.js';
 
 export const CARD_FILE = 'model-card.json';
 export const CARD_FORMAT = 'lutflow-pcpo';
-export const CARD_FORMAT_VERSION = 1;
+export const CARD_FORMAT_VERSION = 2;
+
+/** Accuracy measured by cross-validation: every run predicted by a model that never saw it. */
+export interface CvMetrics {
+  readonly rows: number;
+  readonly median_ape: number | null;
+  readonly mape: number | null;
+  readonly p90_coverage: number | null;
+  readonly p90_reserve_ratio: number | null;
+}
 
 export interface TargetCard {
   /** Official XGBoost JSON, relative to the model directory. */
@@ -12,20 +22,24 @@ export interface TargetCard {
   readonly run_kind: 'self_hosted' | 'api';
   readonly transform: string;
   readonly quantiles: readonly number[];
-  /** Split-conformal correction added to the P90 margin (log scale), from the calibration slice. */
+  /** Cross-conformal correction added to the P90 margin (log scale), from the out-of-fold scores. */
   readonly p90_conformal_offset: number;
+  /** Fitted baseline parameters: engine efficiency (GPU-seconds) or the output prior (API). */
+  readonly baseline: { readonly physics?: PhysicsCalibration; readonly prior?: OutputPrior };
   /**
-   * Self-hosted: the accelerators (by datasheet figures) the model learned from. A plan on any other part
-   * is an extrapolation: its P90 is raised to at least the baseline x exp(`unseen_hardware_p90_log_ratio`),
-   * the 90th percentile of the learned log-ratio over all training runs.
+   * Self-hosted: the accelerators (by datasheet figures) and engines the model learned from. A plan on any
+   * other accelerator is predicted by `unseen_hardware`: a model that never saw hardware identities, learned
+   * on every run with them masked, its P90 offset from leave-one-accelerator-out cross-validation.
    */
   readonly hardware_seen?: readonly { readonly memory_bandwidth_tbps: number; readonly bf16_tflops: number }[];
-  readonly unseen_hardware_p90_log_ratio?: number;
-  readonly rows: { readonly train: number; readonly valid: number; readonly calibration: number; readonly test: number };
+  readonly frameworks_seen?: readonly number[];
+  readonly unseen_hardware?: { readonly file: string; readonly p90_conformal_offset: number; readonly cv: CvMetrics | null };
+  /** How the runs were split for cross-validation (chosen from the data unless asked) and what it measured. */
+  readonly cv: { readonly scheme: string; readonly folds: number; readonly metrics: CvMetrics };
+  readonly rows: { readonly train: number; readonly excluded: Readonly<Record<string, number>> };
   readonly params: Readonly<Record<string, string | number>>;
-  readonly best_round: number;
-  readonly rounds_run: number;
-  readonly metrics: Record<string, number | null>;
+  readonly rounds: number;
+  readonly fold_best_rounds: readonly number[];
 }
 
 /** What a trained model is and where it came from; serving refuses a model whose spec differs from its own. */
@@ -35,7 +49,7 @@ export interface ModelCard {
   readonly model_version: string;
   readonly created_at: string;
   readonly feature_spec: { readonly version: string; readonly hash: string; readonly names: readonly string[] };
-  readonly data: { readonly source: string; readonly delta_version: number | null; readonly rows: number; readonly split: string; readonly split_seed: number };
+  readonly data: { readonly source: string; readonly delta_version: number | null; readonly rows: number; readonly split_seed: number };
   readonly library: { readonly name: 'xgboost'; readonly version: string };
   readonly targets: Readonly<Partial<Record<'gpu_seconds' | 'output_tokens', TargetCard>>>;
 }

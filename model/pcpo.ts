@@ -4,13 +4,13 @@ import { readCard, type ModelCard } from './card.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { ModelError } from './errors.js';
 import { loadEnsemble } from './load.js';
-import { fromTransformed, TARGETS, targetFor, type TargetDef } from './targets.js';
+import { fromTransformed, TARGETS, targetFor, type BaselineParams, type TargetDef } from './targets.js';
 
 export interface QuantityPrediction {
   readonly target: TargetDef['name'];
   readonly p50: number;
   readonly p90: number;
-  /** The plan runs on an accelerator the model never learned from; the P90 was widened. */
+  /** The plan runs on an accelerator the model never learned from: the hardware-blind model answered. */
   readonly unseenHardware?: boolean;
 }
 
@@ -19,22 +19,43 @@ export interface CostPrediction extends QuantityPrediction {
   readonly p90_usd: number;
 }
 
-interface LoadedTarget {
-  readonly def: TargetDef;
+/** What a caller knows beyond the vector; the API output prior is per model, which a vector does not name. */
+export interface PredictionHint {
+  readonly model?: string;
+}
+
+interface Quantiles {
   readonly ensemble: TreeEnsemble;
   readonly p50Index: number;
   readonly p90Index: number;
   readonly p90Offset: number;
+}
+
+interface LoadedTarget extends Quantiles {
+  readonly def: TargetDef;
+  readonly baseline: BaselineParams;
   /** `bandwidth|tflops` of the accelerators seen in training, as float32 like the vectors. */
   readonly hardwareSeen?: ReadonlySet<string>;
-  readonly unseenP90LogRatio?: number;
+  readonly frameworksSeen?: ReadonlySet<number>;
+  readonly unseen?: Quantiles;
+  /** Vector positions the hardware-blind model sees as missing. */
+  readonly masked: readonly number[];
 }
 
 const hardwareKey = (bandwidthTbps: number, tflops: number) => `${Math.fround(bandwidthTbps)}|${Math.fround(tflops)}`;
 
-/** A loaded PCPO model directory: the card and one quantile ensemble per run kind. */
+/** Copies row `row` of `vec` into `into` with the hardware identity (and an engine never seen) masked as missing. */
+export function maskHardware(vec: Float32Array, row: number, masked: readonly number[], into: Float32Array, frameworksSeen?: ReadonlySet<number>): Float32Array {
+  into.set(vec.subarray(row * FEATURE_COUNT, (row + 1) * FEATURE_COUNT));
+  for (const i of masked) into[i] = NaN;
+  if (frameworksSeen && !frameworksSeen.has(into[F.framework_code])) into[F.framework_code] = NaN;
+  return into;
+}
+
+/** A loaded PCPO model directory: the card and quantile ensembles per run kind. */
 export class PcpoModel {
   private readonly margins = new Float64Array(2);
+  private readonly scratch = new Float32Array(FEATURE_COUNT);
 
   constructor(readonly dir: string, readonly card: ModelCard, private readonly targets: ReadonlyMap<string, LoadedTarget>) {}
 
@@ -43,25 +64,29 @@ export class PcpoModel {
   }
 
   /** P50 and P90 of the physical quantity for one feature vector, or undefined when no target covers its run kind. */
-  predictQuantity(vec: Float32Array, row = 0): QuantityPrediction | undefined {
-    const def = targetFor(vec[row * FEATURE_COUNT + F.provider_kind]);
-    const t = this.targets.get(def.name);
-    if (!t) return undefined;
-    const base = def.baseline(vec, row);
-    if (!(base > 0)) return undefined;
-    const m = t.ensemble.predictMargin(vec, this.margins, row * FEATURE_COUNT);
-    const cap = def.cap(vec, row);
-    const p50 = fromTransformed(def, m[t.p50Index], base, cap);
-    let p90 = Math.max(p50, fromTransformed(def, m[t.p90Index] + t.p90Offset, base, cap));
+  predictQuantity(vec: Float32Array, row = 0, hint: PredictionHint = {}): QuantityPrediction | undefined {
     const at = row * FEATURE_COUNT;
+    const def = targetFor(vec[at + F.provider_kind]);
+    const t = this.targets.get(def.name);
+    if (!t || !def.usable(vec, row)) return undefined;
+    const base = def.baseline(vec, row, t.baseline, hint.model);
+    if (!(base > 0) || !Number.isFinite(base)) return undefined;
     const unseen = t.hardwareSeen !== undefined && !t.hardwareSeen.has(hardwareKey(vec[at + F.gpu_memory_bandwidth_tbps], vec[at + F.gpu_bf16_tflops]));
-    if (unseen && t.unseenP90LogRatio !== undefined) p90 = Math.max(p90, fromTransformed(def, t.unseenP90LogRatio, base, cap));
+    // An engine the model never saw is as foreign as an accelerator: the hardware-blind model answers, engine masked.
+    const blind = t.unseen !== undefined && (unseen || (t.frameworksSeen !== undefined && !t.frameworksSeen.has(vec[at + F.framework_code])));
+    const q = blind ? t.unseen! : t;
+    const m = blind
+      ? q.ensemble.predictMargin(maskHardware(vec, row, t.masked, this.scratch, t.frameworksSeen), this.margins, 0)
+      : q.ensemble.predictMargin(vec, this.margins, at);
+    const cap = def.cap(vec, row);
+    const p50 = fromTransformed(def, m[q.p50Index], base, cap);
+    const p90 = Math.max(p50, fromTransformed(def, m[q.p90Index] + q.p90Offset, base, cap));
     return unseen ? { target: def.name, p50, p90, unseenHardware: true } : { target: def.name, p50, p90 };
   }
 
   /** Prices the quantity with the prices in the vector (those in force at launch). */
-  predictCost(vec: Float32Array, row = 0): CostPrediction | undefined {
-    const q = this.predictQuantity(vec, row);
+  predictCost(vec: Float32Array, row = 0, hint: PredictionHint = {}): CostPrediction | undefined {
+    const q = this.predictQuantity(vec, row, hint);
     if (!q) return undefined;
     const v = (f: number) => vec[row * FEATURE_COUNT + f];
     if (q.target === 'gpu_seconds') {
@@ -72,6 +97,22 @@ export class PcpoModel {
     const out = v(F.output_usd_per_mtok) / 1e6;
     return { target: q.target, p50: q.p50, p90: q.p90, p50_usd: input + q.p50 * out, p90_usd: input + q.p90 * out };
   }
+}
+
+function loadQuantiles(dir: string, file: string, declared: readonly number[], p90Offset: number): Quantiles {
+  const ensemble = loadEnsemble(join(dir, file));
+  if (ensemble.numFeature !== FEATURE_COUNT) throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${file}: ${ensemble.numFeature} features, the spec has ${FEATURE_COUNT}`, 'num_feature');
+  if (ensemble.featureNames && ensemble.featureNames.join() !== FEATURE_NAMES.join()) {
+    const i = ensemble.featureNames.findIndex((n, k) => n !== FEATURE_NAMES[k]);
+    throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${file}: feature ${i} is '${ensemble.featureNames[i]}', the spec says '${FEATURE_NAMES[i]}'`, 'feature_names');
+  }
+  const qs = ensemble.quantileAlpha ?? declared;
+  const p50Index = qs.indexOf(0.5), p90Index = qs.indexOf(0.9);
+  if (ensemble.numTarget !== qs.length || p50Index < 0 || p90Index < 0) {
+    throw new ModelError('MODEL_MALFORMED', `${dir}/${file}: expected quantile outputs for 0.5 and 0.9, found ${ensemble.numTarget} output(s) for ${JSON.stringify(qs)}`, 'quantile_alpha');
+  }
+  if (!Number.isFinite(p90Offset)) throw new ModelError('MODEL_MALFORMED', `${dir}: the P90 offset of ${file} is not a number`, 'p90_conformal_offset');
+  return { ensemble, p50Index, p90Index, p90Offset };
 }
 
 /**
@@ -87,21 +128,12 @@ export function loadPcpoModel(dir: string): PcpoModel {
   for (const [name, tc] of Object.entries(card.targets)) {
     const def = TARGETS[name as TargetDef['name']];
     if (!def || !tc) throw new ModelError('MODEL_MALFORMED', `${dir}: unknown target '${name}'`, `targets.${name}`);
-    const ensemble = loadEnsemble(join(dir, tc.file));
-    if (ensemble.numFeature !== FEATURE_COUNT) throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${tc.file}: ${ensemble.numFeature} features, the spec has ${FEATURE_COUNT}`, 'num_feature');
-    if (ensemble.featureNames && ensemble.featureNames.join() !== FEATURE_NAMES.join()) {
-      const i = ensemble.featureNames.findIndex((n, k) => n !== FEATURE_NAMES[k]);
-      throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${tc.file}: feature ${i} is '${ensemble.featureNames[i]}', the spec says '${FEATURE_NAMES[i]}'`, 'feature_names');
-    }
-    const qs = ensemble.quantileAlpha ?? tc.quantiles;
-    const p50Index = qs.indexOf(0.5), p90Index = qs.indexOf(0.9);
-    if (ensemble.numTarget !== qs.length || p50Index < 0 || p90Index < 0) {
-      throw new ModelError('MODEL_MALFORMED', `${dir}/${tc.file}: expected quantile outputs for 0.5 and 0.9, found ${ensemble.numTarget} output(s) for ${JSON.stringify(qs)}`, 'quantile_alpha');
-    }
     targets.set(name, {
-      def, ensemble, p50Index, p90Index, p90Offset: tc.p90_conformal_offset,
+      def, ...loadQuantiles(dir, tc.file, tc.quantiles, tc.p90_conformal_offset), baseline: tc.baseline ?? {},
       hardwareSeen: tc.hardware_seen && new Set(tc.hardware_seen.map((h) => hardwareKey(h.memory_bandwidth_tbps, h.bf16_tflops))),
-      unseenP90LogRatio: tc.unseen_hardware_p90_log_ratio,
+      frameworksSeen: tc.frameworks_seen && new Set(tc.frameworks_seen),
+      unseen: tc.unseen_hardware && loadQuantiles(dir, tc.unseen_hardware.file, tc.quantiles, tc.unseen_hardware.p90_conformal_offset),
+      masked: def.hardwareFeatures.map((f) => F[f]),
     });
   }
   return new PcpoModel(dir, card, targets);

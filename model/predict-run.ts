@@ -25,7 +25,7 @@ export function predictRun(model: PcpoModel, record: RunRecord, builder: Feature
   const reason = infeasibleReason(record.plan, catalog);
   if (reason) return { run_id: record.run_id, feasible: false, reason };
   const vec = builder.features(record, new Float32Array(FEATURE_COUNT));
-  const c = model.predictCost(vec);
+  const c = model.predictCost(vec, 0, { model: record.plan.model });
   if (!c) return { run_id: record.run_id, feasible: false, reason: `the model has no ${record.plan.kind} target, or the catalog lacks what its baseline needs` };
   return { run_id: record.run_id, feasible: true, quantity: c.target, p50: c.p50, p90: c.p90, p50_usd: c.p50_usd, p90_usd: c.p90_usd, model_version: model.version };
 }

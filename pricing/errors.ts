@@ -2,6 +2,7 @@
 export type PricingErrorCode =
   | 'UNKNOWN_GPU'
   | 'UNKNOWN_MODEL'
+  | 'BAD_MODEL_ARCH'
   | 'UNKNOWN_TOKEN_MODEL'
   | 'NO_GPU_PRICE'
   | 'BAD_PRICE_FILE'

@@ -10,7 +10,7 @@ describe('lutflow CLI', () => {
     const r = cli(['features', '--json']);
     expect(r.code).toBe(0);
     const spec = JSON.parse(r.stdout);
-    expect(spec.features).toHaveLength(21);
+    expect(spec.features).toHaveLength(35);
     expect(spec.hash).toBe(FEATURE_SPEC_HASH);
   });
 
@@ -53,7 +53,7 @@ describe('lutflow CLI', () => {
     expect(again.stderr).toMatch(/already exists; pass --force/);
     const lines = cli(['features', '--table', join(out, 'pcpo_runs'), '--limit', '3']).stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(JSON.parse(lines[0]).features).toHaveLength(21);
+    expect(JSON.parse(lines[0]).features).toHaveLength(35);
   });
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinCatalog } from '../../pricing/index.js';
-import { importAzureTrace, importLlmInferenceBench, trainPcpo, type KindReport, type SplitMode } from '../../training/index.js';
+import { importAzureTrace, importLlmInferenceBench, trainPcpo, type CvReport, type SplitMode } from '../../training/index.js';
 import type { RunRecord } from '../../stream/index.js';
 
 const DATA = '../shared/data';
@@ -29,9 +29,9 @@ export function run(): void {
   for (const c of cases) {
     const t0 = performance.now();
     const res = trainPcpo({ records: c.records, out: join(tmpdir(), `lutflow-accuracy-${process.pid}`), catalog, source: c.name, split: c.split, seed: c.seed, holdoutGpu: c.holdoutGpu });
-    for (const [kind, r] of Object.entries(res.test.by_kind) as [string, KindReport][]) {
+    for (const [kind, r] of Object.entries(res.cv.by_kind) as [string, CvReport][]) {
       const [baseName, base] = Object.entries(r.baselines)[0];
-      const worst = r.groups?.[0];
+      const worst = undefined as { group: string; median_ape: number } | undefined;
       console.log(`| ${c.name} | ${kind} | ${r.rows} | ${r.median_ape} | ${r.mape} | ${r.p90_coverage} | ${r.p90_reserve_ratio} | ${worst ? `${worst.group} (${worst.median_ape})` : '-'} | ${baseName}: ${base.median_ape} | ${base.mape} | ${base.p90_reserve_ratio ?? '-'} |`);
     }
     console.error(`  ${c.name}: trained and scored in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -7,7 +7,7 @@ const command: Command = {
   usage: `usage: lutflow features [--json]
        lutflow features --table TABLE [--limit N]
 
-Without --table: the 21-feature spec (name, unit, source, missing-value rule), its version and hash.
+Without --table: the feature spec (name, unit, source, missing-value rule), its version and hash.
 With --table: replays the run records of a Delta table in event time and prints one JSON line per run:
 its run_id and its feature vector (null for a missing value), as training sees it.`,
   async run(argv, io) {

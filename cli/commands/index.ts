@@ -9,7 +9,8 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   train: { summary: 'train the PCPO cost model (real XGBoost through its C API)', load: async () => (await import('./train.js')).default },
   eval: { summary: 'evaluate a model against baselines on a table or CSV', load: async () => (await import('./eval.js')).default },
   predict: { summary: 'predict from run records or raw feature vectors, one JSON line each', load: async () => (await import('./predict.js')).default },
-  features: { summary: 'print the 21-feature spec, or build vectors for run records', load: async () => (await import('./features.js')).default },
+  features: { summary: 'print the feature spec, or build vectors for run records', load: async () => (await import('./features.js')).default },
   lookup: { summary: 'look up GPU specs and prices, model specs, token prices', load: async () => (await import('./lookup.js')).default },
+  prices: { summary: 'refresh the LLM price database, or show what a model is charged at', load: async () => (await import('./prices.js')).default },
   schemas: { summary: 'write the stream contracts as JSON Schema files', load: async () => (await import('./schemas.js')).default },
 };

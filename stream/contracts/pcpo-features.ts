@@ -10,6 +10,24 @@ export const PrecisionName = Type.Union([
   Type.Literal('fp32'), Type.Literal('bf16'), Type.Literal('fp16'), Type.Literal('fp8'), Type.Literal('int8'), Type.Literal('int4'),
 ]);
 
+/**
+ * An open model the catalog may not know, described by its architecture (see pricing/model-arch.ts). With it,
+ * a self-hosted plan is priced from the description instead of being refused as an unknown model.
+ */
+export const ModelArch = Type.Object({
+  params_b: Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'billions of parameters in all' }),
+  active_params_b: Opt(Type.Number({ exclusiveMinimum: 0, maximum: 100_000, description: 'billions used per token (mixture-of-experts); the total when absent' })),
+  layers: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  hidden_size: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  attention_heads: Opt(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  kv_heads: Opt(Type.Integer({ minimum: 1, maximum: 100_000, description: 'key/value heads; attention_heads when absent' })),
+  head_dim: Opt(Type.Integer({ minimum: 1, maximum: 100_000, description: 'hidden_size / attention_heads when absent' })),
+  context_window: Opt(Type.Integer({ minimum: 1, maximum: LIMITS.tokens })),
+  experts: Opt(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  experts_per_token: Opt(Type.Integer({ minimum: 1, maximum: 100_000 })),
+});
+export type ModelArch = Static<typeof ModelArch>;
+
 /** What the launcher asks for: everything known before the run starts. */
 export const LaunchPlan = Type.Object({
   kind: RunKind,
@@ -25,6 +43,8 @@ export const LaunchPlan = Type.Object({
   max_output_tokens: Type.Integer({ minimum: 1, maximum: LIMITS.tokens, description: 'output token limit per request' }),
   spot: Opt(Type.Boolean()),
   region: Opt(Id('cloud region')),
+  model_arch: Opt(ModelArch),
+  hf_config: Opt(Type.Record(Type.String(), Type.Unknown(), { maxProperties: 1000, description: "the open model's Hugging Face config.json, when the catalog does not know it" })),
 });
 export type LaunchPlan = Static<typeof LaunchPlan>;
 

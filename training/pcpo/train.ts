@@ -1,19 +1,20 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createFeatureBuilder, FEATURE_INDEX, FEATURE_NAMES, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION } from '../../features/index.js';
-import { CARD_FILE, CARD_FORMAT, CARD_FORMAT_VERSION, ensembleFromJson, loadPcpoModel, TARGETS, type ModelCard, type TargetCard, type TargetDef } from '../../model/index.js';
+import { createFeatureBuilder, FEATURE_COUNT, FEATURE_INDEX as F, FEATURE_NAMES, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION } from '../../features/index.js';
+import { CARD_FILE, CARD_FORMAT, CARD_FORMAT_VERSION, loadPcpoModel, TARGETS, type CvMetrics, type ModelCard, type TargetCard, type TargetDef } from '../../model/index.js';
 import type { Catalog } from '../../pricing/index.js';
 import type { RunRecord } from '../../stream/index.js';
-import { fitBooster, type RoundReport } from '../xgboost/booster.js';
-import { gather, targetRows } from './dataset.js';
+import type { RoundReport } from '../xgboost/booster.js';
+import { monotoneConstraints, targetRows, type TargetRows } from './dataset.js';
 import { TrainingError } from './errors.js';
-import { evaluateModel, type EvalReport } from './evaluate.js';
-import { conformalQuantile } from './metrics.js';
-import { splitRows, type SplitMode } from './split.js';
+import { conformalOffset, crossValidate, finalRounds, fitModel, oofPredictions, type FitContext, type OutOfFold } from './fit.js';
+import { accuracy, conformalQuantile, intervalAccuracy, median, type AccuracyMetrics } from './metrics.js';
+import { chooseScheme, makeFolds, type Scheme, type SplitMode } from './split.js';
 
 export const QUANTILES = [0.5, 0.9] as const;
 export const MIN_ROWS = 50;
+export const DEFAULT_FOLDS = 5;
 
 /** Training defaults; `nthread` stays at the machine's two cores. */
 export const DEFAULT_PARAMS: Readonly<Record<string, string | number>> = {
@@ -38,26 +39,19 @@ export const TARGET_PARAMS: Readonly<Record<TargetDef['name'], Readonly<Record<s
   output_tokens: { max_depth: 3, min_child_weight: 5 },
 };
 
-/** The accelerators the model learns from, and the log-ratio a plan on any other one is widened to. */
-function hardwareCoverage(trained: { x: Float32Array; y: Float32Array; rows: number; cols: number }) {
-  const seen = new Map<string, { memory_bandwidth_tbps: number; bf16_tflops: number }>();
-  for (let k = 0; k < trained.rows; k++) {
-    const bw = trained.x[k * trained.cols + FEATURE_INDEX.gpu_memory_bandwidth_tbps], tf = trained.x[k * trained.cols + FEATURE_INDEX.gpu_bf16_tflops];
-    seen.set(`${bw}|${tf}`, { memory_bandwidth_tbps: bw, bf16_tflops: tf });
-  }
-  const z = Array.from(trained.y).sort((a, b) => a - b);
-  return { hardware_seen: [...seen.values()], unseen_hardware_p90_log_ratio: z[Math.min(z.length - 1, Math.floor(0.9 * z.length))] };
-}
-
 export interface TrainOptions {
   readonly records: readonly RunRecord[];
   readonly out: string;
   readonly catalog?: Catalog;
   readonly source: string;
   readonly deltaVersion?: number | null;
+  /** How cross-validation splits the runs; `auto` (the default) chooses from the data. */
   readonly split?: SplitMode;
+  readonly folds?: number;
   readonly seed?: number;
+  /** Runs on this catalog GPU are left out of everything: an accelerator to measure later as never seen. */
   readonly holdoutGpu?: string;
+  /** Most boosting rounds a fit may run (early stopping usually ends it sooner). */
   readonly rounds?: number;
   readonly earlyStoppingRounds?: number;
   readonly params?: Readonly<Record<string, string | number>>;
@@ -67,22 +61,155 @@ export interface TrainOptions {
   readonly now?: () => Date;
 }
 
+/** Cross-validated accuracy of one run kind, next to its baselines on the same out-of-fold rows. */
+export interface CvReport extends CvMetrics {
+  readonly target: TargetDef['name'];
+  readonly scheme: string;
+  readonly folds: number;
+  readonly baselines: Record<string, AccuracyMetrics & { p90_reserve_ratio?: number | null }>;
+  /** Self-hosted: the hardware-blind model, each accelerator predicted by folds that never saw it. */
+  readonly unseen_hardware?: CvMetrics | null;
+}
+
 export interface TrainResult {
   readonly card: ModelCard;
-  /** Accuracy on the held-out test rows, with baselines. */
-  readonly test: EvalReport;
+  readonly cv: { readonly by_kind: Partial<Record<'self_hosted' | 'api', CvReport>> };
+}
+
+export const metricsOf = (actual: number[], p50: number[], p90: number[]): CvMetrics => {
+  const m = intervalAccuracy(actual, p50, p90);
+  return { rows: m.rows, median_ape: m.median_ape, mape: m.mape, p90_coverage: m.p90_coverage, p90_reserve_ratio: m.p90_reserve_ratio };
+};
+
+/** An accelerator by its datasheet figures, as the vectors carry them. */
+export const acceleratorOf = (matrix: Float32Array, i: number) =>
+  `${matrix[i * FEATURE_COUNT + F.gpu_memory_bandwidth_tbps]}|${matrix[i * FEATURE_COUNT + F.gpu_bf16_tflops]}`;
+
+function baselineReport(ctx: FitContext, oof: OutOfFold, actual: number[]): CvReport['baselines'] {
+  const { matrix, records, t } = ctx;
+  if (t.target.name === 'gpu_seconds') {
+    return { roofline: accuracy(actual, oof.rows.map((i) => matrix[i * FEATURE_COUNT + F.roofline_gpu_seconds])), calibrated_physics: accuracy(actual, oof.base) };
+  }
+  const bound = oof.rows.map((i) => t.target.cap(matrix, i));
+  const history = oof.rows.map((i) => records[i].plan.requests * matrix[i * FEATURE_COUNT + F.tenant_output_tokens_per_request_recent]);
+  return {
+    worst_case_bound: { ...accuracy(actual, bound), p90_reserve_ratio: median(bound.map((b, k) => b / Math.max(1, actual[k]))) },
+    tenant_history_mean: accuracy(actual, history),
+    prior_and_history: accuracy(actual, oof.base),
+  };
+}
+
+/** The shared settings of one target's fits: parameters with its monotone constraints, rounds, progress. */
+export function fitContext(
+  opts: Pick<TrainOptions, 'params' | 'rounds' | 'earlyStoppingRounds' | 'seed' | 'onRound'>, records: readonly RunRecord[], matrix: Float32Array,
+  t: TargetRows, scheme: Scheme, log: (l: string) => void = () => {},
+): FitContext {
+  const target = t.target;
+  return {
+    records, matrix, t, scheme, seed: opts.seed ?? 0, masked: [],
+    params: { ...DEFAULT_PARAMS, ...TARGET_PARAMS[target.name], monotone_constraints: monotoneConstraints(target), ...opts.params },
+    maxRounds: opts.rounds ?? 1000, earlyStoppingRounds: opts.earlyStoppingRounds ?? 50,
+    onRound: (r) => {
+      opts.onRound?.(target.name, r);
+      if (r.round % 100 === 0 && r.round > 0) log(`    round ${r.round}: train ${r.metric} ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`);
+    },
+  };
+}
+
+interface TrainedTarget {
+  readonly card: TargetCard;
+  readonly report: CvReport;
+  readonly files: Record<string, string>;
+  readonly libraryVersion: string;
+}
+
+/** The hardware-blind model: hardware features masked, each accelerator's P90 offset learned from folds that never saw it. */
+function trainBlind(ctx: FitContext, rows: number[], fullOof: OutOfFold, k: number, log: (l: string) => void) {
+  const masked = ctx.t.target.hardwareFeatures.map((f) => F[f]);
+  const blind: FitContext = { ...ctx, masked, scheme: { mode: 'group', reason: 'accelerators held out' } };
+  const accelerators = new Set(rows.map((i) => acceleratorOf(ctx.matrix, i)));
+  let offset: number, cv: CvMetrics | null = null, rounds = finalRounds(fullOof.bestRounds, ctx.maxRounds);
+  if (accelerators.size >= 2) {
+    const index = new Map(ctx.records.map((r, i) => [r, i] as const));
+    const key = (r: RunRecord) => acceleratorOf(ctx.matrix, index.get(r)!);
+    log(`  hardware-blind model: ${accelerators.size} accelerators, each held out by a fold`);
+    const oof = crossValidate(blind, makeFolds(ctx.records, rows, blind.scheme, Math.min(k, accelerators.size), ctx.seed, key), log);
+    offset = conformalOffset(oof);
+    const p = oofPredictions(blind, oof, offset);
+    cv = metricsOf(p.actual, p.p50, p.p90);
+    rounds = finalRounds(oof.bestRounds, rounds);
+  } else {
+    // One accelerator only: nothing to hold out; the P90 takes the 98th percentile of the ordinary model's scores.
+    offset = fullOof.rows.length ? conformalQuantile(fullOof.z.map((z, i) => z - fullOof.q90[i]), 0.98) : 0;
+  }
+  const model = fitModel(blind, rows, rounds);
+  return { model, offset, cv };
+}
+
+function trainTarget(opts: TrainOptions, records: readonly RunRecord[], matrix: Float32Array, t: TargetRows, log: (l: string) => void): TrainedTarget | undefined {
+  const target = t.target;
+  const excluded = { ...t.excluded };
+  let rows = t.rows;
+  if (opts.holdoutGpu) {
+    const kept = rows.filter((i) => records[i].plan.gpu_type !== opts.holdoutGpu);
+    if (kept.length < rows.length) excluded[`held out (--holdout-gpu ${opts.holdoutGpu})`] = rows.length - kept.length;
+    rows = kept;
+  }
+  if (rows.length === 0) return undefined;
+  if (rows.length < MIN_ROWS) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: ${rows.length} usable ${target.kind} runs for ${target.name}; at least ${MIN_ROWS} are needed`, target.name);
+  const k = opts.folds ?? DEFAULT_FOLDS;
+  const scheme: Scheme = chooseScheme(records, rows, opts.split ?? 'auto', k);
+  const ctx = fitContext(opts, records, matrix, t, scheme, log);
+  const params = ctx.params;
+  log(`${target.name}: ${rows.length} runs${Object.keys(excluded).length ? ` (left out: ${JSON.stringify(excluded)})` : ''}; cross-validation split: ${scheme.reason}, ${k} folds`);
+  const folds = makeFolds(records, rows, scheme, k, ctx.seed);
+  const oof = crossValidate(ctx, folds, log);
+  if (oof.rows.length === 0) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: the ${scheme.mode} split leaves no ${target.kind} runs to validate on; add data or change --split`, target.name);
+  const offset = conformalOffset(oof);
+  const predicted = oofPredictions(ctx, oof, offset);
+  const metrics = metricsOf(predicted.actual, predicted.p50, predicted.p90);
+  log(`  cross-validated: median APE ${metrics.median_ape} %, MAPE ${metrics.mape} %, P90 coverage ${metrics.p90_coverage} %, P90 / actual ${metrics.p90_reserve_ratio}`);
+
+  const rounds = finalRounds(oof.bestRounds, ctx.maxRounds);
+  log(`  final model: every one of the ${rows.length} runs, ${rounds} rounds (median of the folds' best)`);
+  const final = fitModel(ctx, rows, rounds);
+  const files: Record<string, string> = { [`${target.name}.json`]: final.modelJson };
+  let selfHosted: Partial<TargetCard> = {};
+  let unseen: CvMetrics | null | undefined;
+  if (target.kind === 'self_hosted') {
+    const blind = trainBlind(ctx, rows, oof, k, log);
+    const file = `${target.name}.unseen-hardware.json`;
+    files[file] = blind.model.modelJson;
+    unseen = blind.cv;
+    if (blind.cv) log(`  accelerators never seen: median APE ${blind.cv.median_ape} %, MAPE ${blind.cv.mape} %, P90 coverage ${blind.cv.p90_coverage} %`);
+    const seen = new Map<string, { memory_bandwidth_tbps: number; bf16_tflops: number }>();
+    for (const i of rows) seen.set(acceleratorOf(matrix, i), { memory_bandwidth_tbps: matrix[i * FEATURE_COUNT + F.gpu_memory_bandwidth_tbps], bf16_tflops: matrix[i * FEATURE_COUNT + F.gpu_bf16_tflops] });
+    selfHosted = {
+      hardware_seen: [...seen.values()],
+      frameworks_seen: [...new Set(rows.map((i) => matrix[i * FEATURE_COUNT + F.framework_code]))].filter((c) => !Number.isNaN(c)).sort((a, b) => a - b),
+      unseen_hardware: { file, p90_conformal_offset: blind.offset, cv: blind.cv },
+    };
+  }
+  const card: TargetCard = {
+    file: `${target.name}.json`, run_kind: target.kind,
+    transform: `ln((y + ${target.offset}) / (baseline + ${target.offset})), baseline = ${target.baselineDescription}`,
+    quantiles: [...QUANTILES], p90_conformal_offset: offset, baseline: final.baseline,
+    ...selfHosted,
+    cv: { scheme: scheme.reason, folds: folds.length, metrics },
+    rows: { train: rows.length, excluded }, params, rounds, fold_best_rounds: oof.bestRounds,
+  };
+  const report: CvReport = { target: target.name, scheme: scheme.reason, folds: folds.length, ...metrics, baselines: baselineReport(ctx, oof, predicted.actual), ...(unseen !== undefined ? { unseen_hardware: unseen } : {}) };
+  return { card, report, files, libraryVersion: final.libraryVersion };
 }
 
 /**
- * Trains the PCPO model: replays the records through the shared builder in event time, splits without
- * leakage, fits one quantile XGBoost (P50, P90) per run kind with early stopping, calibrates the P90
- * on the calibration slice (split conformal), and writes the official XGBoost JSON files and the card.
- * The directory is written whole or not at all.
+ * Trains the PCPO model: replays the records through the shared builder in event time; per run kind, measures
+ * accuracy by K-fold cross-validation (folds walk forward in time, or hold out whole configurations when the
+ * runs carry no usable time), takes the P90 offset from the out-of-fold scores (cross-conformal), and fits the
+ * model a user deploys on every run. The directory is written whole or not at all.
  */
 export function trainPcpo(opts: TrainOptions): TrainResult {
   const log = opts.onProgress ?? (() => {});
-  const paramsFor = (t: TargetDef) => ({ ...DEFAULT_PARAMS, ...TARGET_PARAMS[t.name], ...opts.params });
-  const split = opts.split ?? 'time';
   if (opts.records.length === 0) throw new TrainingError('NO_DATA', `${opts.source}: no run records`);
   log(`replaying ${opts.records.length} runs through the feature builder…`);
   const matrix = createFeatureBuilder({ catalog: opts.catalog }).replay(opts.records);
@@ -91,49 +218,16 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const targets: Partial<Record<TargetDef['name'], TargetCard>> = {};
-  const testRows = new Set<number>();
+  const byKind: TrainResult['cv']['by_kind'] = {};
   let libraryVersion = '';
   try {
     for (const target of Object.values(TARGETS)) {
-      const t = targetRows(opts.records, matrix, target);
-      if (t.rows.length === 0) continue;
-      if (t.rows.length < MIN_ROWS) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: ${t.rows.length} usable ${target.kind} runs for ${target.name}; at least ${MIN_ROWS} are needed`, target.name);
-      const parts = splitRows(opts.records, t.rows, { mode: split, seed: opts.seed, holdoutGpu: opts.holdoutGpu });
-      for (const [name, rows] of Object.entries(parts)) {
-        if (rows.length < 5) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: the ${split} split leaves ${rows.length} ${target.kind} runs for ${name}; add data or change the split`, target.name);
-      }
-      log(`${target.name}: ${t.rows.length} runs (train ${parts.train.length}, valid ${parts.valid.length}, calibration ${parts.calibration.length}, test ${parts.test.length})${Object.keys(t.excluded).length ? `; left out: ${JSON.stringify(t.excluded)}` : ''}`);
-      const train = gather(matrix, t, parts.train), valid = gather(matrix, t, parts.valid);
-      const fit = fitBooster({
-        train: { ...train, label: train.y },
-        valid: { ...valid, label: valid.y },
-        params: paramsFor(target), rounds: opts.rounds ?? 1000, earlyStoppingRounds: opts.earlyStoppingRounds ?? 50,
-        featureNames: FEATURE_NAMES,
-        onRound: (r: RoundReport) => {
-          opts.onRound?.(target.name, r);
-          if (r.round % 50 === 0) log(`  [${target.name}] round ${r.round}: train ${r.metric} ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`);
-        },
-      });
-      libraryVersion = fit.libraryVersion;
-      // Early stopping chose the number of rounds; the final model learns from the validation runs too.
-      log(`  [${target.name}] best round ${fit.bestRound} of ${fit.rounds}; refitting on train + valid`);
-      const both = gather(matrix, t, [...parts.train, ...parts.valid]);
-      const final = fitBooster({ train: { ...both, label: both.y }, params: paramsFor(target), rounds: fit.bestRound + 1, featureNames: FEATURE_NAMES });
-      const ensemble = ensembleFromJson(final.modelJson, `${target.name}.json`);
-      const cal = gather(matrix, t, parts.calibration);
-      const m = new Float64Array(ensemble.numTarget);
-      const scores = Array.from({ length: cal.rows }, (_, k) => cal.y[k] - ensemble.predictMargin(cal.x, m, k * cal.cols)[1]);
-      const offset = conformalQuantile(scores, 0.9);
-      const file = `${target.name}.json`;
-      writeFileSync(join(staging, file), final.modelJson);
-      targets[target.name] = {
-        file, run_kind: target.kind, transform: `ln((y + ${target.offset}) / (baseline + ${target.offset})), baseline = ${target.baselineDescription}`,
-        quantiles: [...QUANTILES], p90_conformal_offset: offset,
-        rows: { train: parts.train.length, valid: parts.valid.length, calibration: parts.calibration.length, test: parts.test.length },
-        best_round: fit.bestRound, rounds_run: fit.rounds, params: paramsFor(target), metrics: {},
-        ...(target.kind === 'self_hosted' ? hardwareCoverage(both) : {}),
-      };
-      for (const i of parts.test) testRows.add(i);
+      const trained = trainTarget(opts, opts.records, matrix, targetRows(opts.records, matrix, target), log);
+      if (!trained) continue;
+      for (const [file, json] of Object.entries(trained.files)) writeFileSync(join(staging, file), json);
+      targets[target.name] = trained.card;
+      byKind[target.kind] = trained.report;
+      libraryVersion = trained.libraryVersion;
     }
     if (Object.keys(targets).length === 0) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: no finished, succeeded runs to learn from`);
 
@@ -142,18 +236,14 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
     const card: ModelCard = {
       format: CARD_FORMAT, format_version: CARD_FORMAT_VERSION, model_version: `pcpo-${created.slice(0, 10)}-${hash}`, created_at: created,
       feature_spec: { version: FEATURE_SPEC_VERSION, hash: FEATURE_SPEC_HASH, names: FEATURE_NAMES },
-      data: { source: opts.source, delta_version: opts.deltaVersion ?? null, rows: opts.records.length, split: split + (opts.holdoutGpu ? ` (holdout gpu ${opts.holdoutGpu})` : ''), split_seed: opts.seed ?? 0 },
+      data: { source: opts.source, delta_version: opts.deltaVersion ?? null, rows: opts.records.length, split_seed: opts.seed ?? 0 },
       library: { name: 'xgboost', version: libraryVersion }, targets,
     };
     writeFileSync(join(staging, CARD_FILE), JSON.stringify(card, null, 2) + '\n');
-    const test = evaluateModel(loadPcpoModel(staging), opts.records, matrix, testRows);
-    for (const r of Object.values(test.by_kind)) {
-      Object.assign(targets[r.target]!.metrics, { test_rows: r.rows, test_mape: r.mape, test_median_ape: r.median_ape, test_p90_coverage: r.p90_coverage, test_p90_reserve_ratio: r.p90_reserve_ratio });
-    }
-    writeFileSync(join(staging, CARD_FILE), JSON.stringify(card, null, 2) + '\n');
+    loadPcpoModel(staging);
     rmSync(opts.out, { recursive: true, force: true });
     renameSync(staging, opts.out);
-    return { card, test: { ...test, model_version: card.model_version } };
+    return { card, cv: { by_kind: byKind } };
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;

@@ -1,4 +1,4 @@
-import { buildFeatures, resolveContext, FEATURE_INDEX } from '../../features/index.js';
+import { buildFeatures, resolveContext, FEATURE_COUNT, FEATURE_INDEX } from '../../features/index.js';
 import type { Catalog } from '../../pricing/index.js';
 import type { RunRecord } from '../../stream/index.js';
 
@@ -31,7 +31,7 @@ function solve3(A: number[][], y: number[]): number[] {
 /** Least-squares fit of the efficiency model to measured self-hosted runs (e.g. LLM-Inference-Bench imports). */
 export function fitEfficiency(records: readonly RunRecord[], catalog: Catalog): Record<string, EfficiencyFit> {
   const groups = new Map<string, { x1: number; x2: number; y: number }[]>();
-  const vec = new Float32Array(21);
+  const vec = new Float32Array(FEATURE_COUNT);
   for (const r of records) {
     if (r.plan.kind !== 'self_hosted' || !r.outcome?.gpu_seconds || !r.plan.framework) continue;
     buildFeatures(r, resolveContext(r, catalog), vec);

@@ -12,12 +12,12 @@ import type { EfficiencyFit } from './calibrate.js';
  * (code: 6,173 requests; conversation: 13,556), ln(max(1, x)).
  */
 export const EFFICIENCY: Readonly<Record<string, Omit<EfficiencyFit, 'runs'>>> = {
-  vllm: { a: 0.810, b: 0.127, c: 0.295, sigma: 0.695 },
-  'tensorrt-llm': { a: 0.238, b: 0.036, c: 0.162, sigma: 0.643 },
-  'llama.cpp': { a: 1.970, b: -0.168, c: 0.729, sigma: 0.880 },
-  'deepspeed-mii': { a: 0.771, b: 0.017, c: 0.102, sigma: 0.455 },
-  deepspeed: { a: 0.153, b: 0.039, c: 0.410, sigma: 0.331 },
-  tgi: { a: 0.810, b: 0.127, c: 0.295, sigma: 0.695 },
+  vllm: { a: 0.909, b: 0.102, c: 0.174, sigma: 0.622 },
+  'tensorrt-llm': { a: 0.296, b: 0.011, c: 0.093, sigma: 0.593 },
+  'llama.cpp': { a: 2.139, b: -0.203, c: 0.037, sigma: 0.881 },
+  'deepspeed-mii': { a: 0.934, b: -0.029, c: 0.018, sigma: 0.419 },
+  deepspeed: { a: 0.199, b: 0.033, c: 0.271, sigma: 0.243 },
+  tgi: { a: 0.909, b: 0.102, c: 0.174, sigma: 0.622 },
 };
 
 export interface LogNormal { readonly mu: number; readonly sigma: number }

@@ -1,6 +1,6 @@
 import { createRng, type Rng } from '../../lib/random.js';
 import { gpuTimeCostMicros, microsToUsd, PRECISION_BITS, tokenCostMicros, type Catalog, type GpuSpec, type ModelSpec } from '../../pricing/index.js';
-import { rooflineGpuSeconds } from '../../features/index.js';
+import { frameworkCode, isLayerSplit, rooflineGpuSeconds } from '../../features/index.js';
 import { assertValid, RUN_RECORD_SCHEMA_VERSION, TELEMETRY_SCHEMA_VERSION, type LaunchPlan, type RunOutcome, type RunRecord, type TelemetryEvent } from '../../stream/index.js';
 import { AZURE_OUTPUT, AZURE_PROMPT, EFFICIENCY } from './calibration.js';
 import { SAMPLE_TENANTS, type TenantProfile } from './tenants.js';
@@ -77,7 +77,7 @@ function selfHostedRun(rng: Rng, t: TenantProfile, catalog: Catalog, launched: n
   let quote;
   try { quote = catalog.gpuPrices.quote(gpu.id, { spot }); } catch { spot = false; quote = catalog.gpuPrices.quote(gpu.id); }
   const bits = PRECISION_BITS[model.defaultPrecision];
-  const ideal = rooflineGpuSeconds({ model, gpu, gpuCount: count, precisionBits: bits, batchSize: batch, requests, promptTokens: prompt, outputTokens: maxOut });
+  const ideal = rooflineGpuSeconds({ model, gpu, gpuCount: count, precisionBits: bits, batchSize: batch, requests, promptTokens: prompt, outputTokens: maxOut, layerSplit: isLayerSplit(frameworkCode(framework)) });
   const e = EFFICIENCY[framework];
   const end = endState(rng);
   const gpuSeconds = ideal * Math.exp(e.a + e.b * Math.log2(batch) + e.c * Math.log2(count) + e.sigma * rng.normal()) * end.fraction;

@@ -1,0 +1,116 @@
+import { FEATURE_COUNT, FEATURE_INDEX as F } from '../features/index.js';
+
+/**
+ * Engine efficiency on top of the physics, fitted at training per vendor x engine (`lutflow train` writes it into
+ * the card): log of [bandwidth efficiency, compute efficiency, microseconds per device x layer x step, seconds
+ * per device per run, interconnect factor].
+ */
+export type EfficiencyParams = readonly [lnBandwidth: number, lnCompute: number, lnLayerStepUs: number, lnRunOverheadS: number, lnInterconnect: number];
+
+export interface PhysicsCalibration {
+  /** Fitted on every run; the fallback for an engine the data lacks. */
+  readonly global: EfficiencyParams;
+  /** `vendor|framework` codes (`*|framework` pools the vendors). */
+  readonly groups: Readonly<Record<string, EfficiencyParams>>;
+}
+
+/** What an engine reaches before any fit: 70 % of bandwidth, 50 % of compute, 20 µs a layer step, 0.1 s a run. */
+export const DEFAULT_EFFICIENCY: EfficiencyParams = [Math.log(0.7), Math.log(0.5), Math.log(20), Math.log(0.1), 0];
+
+const at = (vec: ArrayLike<number>, row: number, f: number) => vec[row * FEATURE_COUNT + f];
+
+export function calibrationKey(vendorCode: number, frameworkCode: number): string {
+  return `${Number.isNaN(vendorCode) ? '*' : vendorCode}|${Number.isNaN(frameworkCode) ? '*' : frameworkCode}`;
+}
+
+export function paramsFor(c: PhysicsCalibration | undefined, vec: ArrayLike<number>, row = 0): EfficiencyParams {
+  if (!c) return DEFAULT_EFFICIENCY;
+  const fw = at(vec, row, F.framework_code);
+  return c.groups[calibrationKey(at(vec, row, F.gpu_vendor_code), fw)] ?? c.groups[calibrationKey(NaN, fw)] ?? c.global;
+}
+
+/** The physics terms of a row, in the order `calibratedGpuSeconds` uses them. */
+export interface PhysicsRow {
+  readonly gpus: number;
+  readonly prefillCompute: number;
+  readonly prefillMemory: number;
+  readonly decodeMemory: number;
+  readonly decodeCompute: number;
+  readonly layerStepsK: number;
+  readonly interconnect: number;
+}
+
+export function physicsRow(vec: ArrayLike<number>, row = 0): PhysicsRow {
+  return {
+    gpus: at(vec, row, F.gpu_count),
+    prefillCompute: at(vec, row, F.prefill_compute_gpu_seconds),
+    prefillMemory: at(vec, row, F.prefill_memory_gpu_seconds),
+    decodeMemory: at(vec, row, F.decode_memory_gpu_seconds),
+    decodeCompute: at(vec, row, F.decode_compute_gpu_seconds),
+    layerStepsK: at(vec, row, F.layer_steps_k),
+    interconnect: at(vec, row, F.interconnect_gpu_seconds),
+  };
+}
+
+/**
+ * GPU-seconds the physics predicts at an engine's efficiency: each phase bound by compute or memory at the
+ * efficiency reached, plus per-layer-step overheads, interconnect time and a fixed cost per device per run.
+ * Non-decreasing in every term, so in tokens and requests.
+ */
+export function calibratedGpuSeconds(t: PhysicsRow, p: EfficiencyParams): number {
+  const bw = Math.exp(-p[0]), fl = Math.exp(-p[1]);
+  return t.gpus * Math.exp(p[3])
+    + Math.max(t.prefillCompute * fl, t.prefillMemory * bw)
+    + Math.max(t.decodeMemory * bw, t.decodeCompute * fl)
+    + Math.exp(p[2]) * 1e-3 * t.layerStepsK
+    + Math.exp(p[4]) * t.interconnect;
+}
+
+/** Mean output tokens per request, learned from every API run at training, per model and prompt length. */
+export interface OutputPrior {
+  /** Runs of history that weigh as much as the prior: a tenant's own mean takes over as its runs pass this. */
+  readonly history_weight_runs: number;
+  readonly global: PriorEntry;
+  readonly models: readonly (PriorEntry & { readonly model: string; readonly input_usd_per_mtok: number; readonly output_usd_per_mtok: number })[];
+}
+
+export interface PriorEntry {
+  readonly per_request: number;
+  readonly runs: number;
+  /** By prompt-length bucket (`promptBucket`), already shrunk towards the entry's own mean. */
+  readonly buckets: Readonly<Record<string, number>>;
+}
+
+/** Prompt-length buckets by powers of two: 0 (< 256 tokens), 1 (< 512), … 6 (8k and more). */
+export function promptBucket(promptTokens: number): number {
+  return Math.max(0, Math.min(6, Math.floor(Math.log2(Math.max(1, promptTokens) / 128))));
+}
+
+function priorEntry(p: OutputPrior, vec: ArrayLike<number>, row: number, model?: string): PriorEntry {
+  if (model !== undefined) {
+    const byName = p.models.find((e) => e.model === model);
+    if (byName) return byName;
+  }
+  // Without the name (a bare vector), the prices at launch tell the model apart as long as they have not changed.
+  const input = at(vec, row, F.input_usd_per_mtok), output = at(vec, row, F.output_usd_per_mtok);
+  return p.models.find((e) => Math.fround(e.input_usd_per_mtok) === input && Math.fround(e.output_usd_per_mtok) === output) ?? p.global;
+}
+
+/**
+ * Expected output tokens of an API run: requests x the tenant's recent mean per request, shrunk towards the
+ * population prior for the model and prompt length by `history_weight_runs`; the prior alone for a new tenant.
+ * Never above requests x max output tokens.
+ */
+export function expectedOutputTokens(p: OutputPrior | undefined, vec: ArrayLike<number>, row = 0, model?: string): number {
+  const requests = at(vec, row, F.requests), maxOut = at(vec, row, F.max_output_tokens);
+  const observed = at(vec, row, F.tenant_runs_observed), own = at(vec, row, F.tenant_output_tokens_per_request_recent);
+  if (!p) {
+    const ratio = at(vec, row, F.tenant_output_ratio_recent);
+    return requests * maxOut * (ratio > 0 && ratio <= 1 ? ratio : 1);
+  }
+  const e = priorEntry(p, vec, row, model);
+  const prior = e.buckets[promptBucket(at(vec, row, F.prompt_tokens))] ?? e.per_request;
+  const n = observed > 0 && Number.isFinite(own) ? observed : 0;
+  const perRequest = (n * (n ? own : 0) + p.history_weight_runs * prior) / (n + p.history_weight_runs);
+  return requests * Math.max(1e-3, Math.min(maxOut, perRequest));
+}
