@@ -33,7 +33,8 @@ export interface ServerOptions {
   /** Reload when the model directory changes (default true). */
   readonly watchModel?: boolean;
   readonly bodyLimit?: number;
-  readonly logger?: boolean | { level: string };
+  /** Pino options (`level`, `stream`, …); off when absent. */
+  readonly logger?: boolean | { level: string; stream?: { write(line: string): void } };
   readonly clock?: () => number;
 }
 

@@ -273,6 +273,18 @@ describe('row 10: the small ones', () => {
     expect(m).not.toMatch(/acme/);
   });
 
+  it('writes no log line per request at the default level, and one per request at debug', async () => {
+    for (const [level, perRequest] of [['info', 0], ['debug', 2]] as const) {
+      const lines: string[] = [];
+      await server({ logger: { level, stream: { write: (l: string) => lines.push(l) } } });
+      const before = lines.length;
+      for (let i = 0; i < 50; i++) await post('/predict', { tenant_id: 'acme', plan: gpuPlan() });
+      expect(lines.length - before, level).toBe(50 * perRequest);
+      await app!.close();
+      app = undefined;
+    }
+  });
+
   it('lists the budgets a key may see', async () => {
     await server();
     for (const t of ['acme', 'globex', 'initech']) await post('/budgets', { tenant_id: t, limit_usd: 1 }, ADMIN);
