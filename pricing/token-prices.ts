@@ -23,6 +23,8 @@ export interface TokenPrice {
   readonly reasoning?: Micros;
   readonly batchInput?: Micros;
   readonly batchOutput?: Micros;
+  /** A fee per request on top of tokens (some hosts charge one). */
+  readonly perRequest?: Micros;
   /** Prices that apply to the whole request once its prompt exceeds `thresholdTokens`. */
   readonly longContext?: { readonly thresholdTokens: number; readonly input: Micros; readonly output: Micros; readonly cachedInput?: Micros };
 }

@@ -33,7 +33,7 @@ export interface UsageCost {
 
 /**
  * Exact cost of one call's usage, in µ$: uncached input, cache reads, cache writes (5 minutes, 1 hour),
- * output, and reasoning where it is priced apart. Long-context prices apply to the whole call once its
+ * output, reasoning where it is priced apart, and a per-request fee where the host charges one. Long-context prices apply to the whole call once its
  * prompt passes the threshold; the batch tier halves input and output where the provider offers it.
  */
 export function usageCostMicros(u: NormalizedUsage, p: TokenPrice, tier: PriceTier = {}): UsageCost {
@@ -53,6 +53,6 @@ export function usageCostMicros(u: NormalizedUsage, p: TokenPrice, tier: PriceTi
   const reasoning = p.reasoning !== undefined ? Math.min(outTotal, u.output.reasoning ?? 0) : 0;
   const micros =
     tokenCostMicros(noCache, input) + tokenCostMicros(cacheRead, cached) + tokenCostMicros(w5, write5) + tokenCostMicros(w1, write1) +
-    tokenCostMicros(outTotal - reasoning, output) + (reasoning ? tokenCostMicros(reasoning, p.reasoning!) : 0);
+    tokenCostMicros(outTotal - reasoning, output) + (reasoning ? tokenCostMicros(reasoning, p.reasoning!) : 0) + (p.perRequest ?? 0);
   return { micros, longContext: long };
 }

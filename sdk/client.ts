@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { builtinCatalog, gpuTimeCostMicros, microsToUsd, PricingError, customTokenPrice, usageCostMicros, usdToMicros, type Catalog, type NormalizedUsage, type TokenPrice } from '../pricing/index.js';
+import { builtinCatalog, gpuTimeCostMicros, microsToUsd, PricingError, usageCostMicros, usdToMicros, type Catalog, type NormalizedUsage, type TokenPrice } from '../pricing/index.js';
 import { createEmbeddedBus, TELEMETRY_SCHEMA_VERSION, TOPICS, type TelemetryEvent, type Transport } from '../stream/index.js';
 import { LocalBudget } from './budget.js';
 import { BudgetExceededError, type BudgetDetails } from './errors.js';
@@ -12,6 +12,7 @@ import { createOpenAIAdapter } from './providers/openai/adapter.js';
 import type { ProviderAdapter } from './providers/types.js';
 import type { GpuTimer, GpuTimerOptions } from './gpu-timer.js';
 import { GpuTimers } from './gpu-timers.js';
+import { defaultPricesCache, PriceLookup } from './prices.js';
 import { createHttpTransport } from './http-transport.js';
 import { runPreflight, type PreflightPlan, type PreflightResult } from './preflight.js';
 
@@ -43,9 +44,8 @@ export class Client implements Meter {
   private readonly budget: LocalBudget;
   private readonly catalog: Catalog;
   private readonly transport: Transport;
-  private readonly customPrices = new Map<string, TokenPrice>();
+  private readonly prices: PriceLookup;
   private over = false;
-  private readonly warnedFallback = new Set<string>();
   private readonly telemetry = { sent: 0, failed: 0 };
   private readonly timers: GpuTimers;
 
@@ -57,9 +57,10 @@ export class Client implements Meter {
       ?? (this.options.endpoint
         ? createHttpTransport({ endpoint: this.options.endpoint, apiKey: this.options.apiKey, capacity: this.options.telemetryBufferSize })
         : createEmbeddedBus({ capacity: this.options.telemetryBufferSize }));
-    for (const [model, p] of Object.entries(this.options.customPrices ?? {})) {
-      this.customPrices.set(model, customTokenPrice(model, p.inputUsdPerMtok, p.outputUsdPerMtok));
-    }
+    this.prices = new PriceLookup({
+      catalog: this.catalog, customPrices: this.options.customPrices, fallbackModel: this.options.fallbackModel,
+      pricesCache: this.options.pricesCache ?? defaultPricesCache(deps.env), warn: (m) => this.options.logger.warn(m),
+    });
     if (this.options.pricingMode === PricingMode.GPU_TIME) this.catalog.gpuPrices.quote(this.options.gpuType!);
     this.timers = new GpuTimers({
       selfKill: this.options.onBudgetExceeded === BudgetStrategy.SELF_KILL, limitMicros: this.budget.limit, tickMs: this.options.gpuTickMs,
@@ -156,21 +157,9 @@ export class Client implements Meter {
     void this.enforce(this.details(reason, micros, plan)).catch(() => {});
   }
 
-  private priceFor(plan: CallPlan): TokenPrice | undefined {
-    if (this.options.pricingMode === PricingMode.GPU_TIME && !this.customPrices.has(plan.model)) return undefined;
-    const custom = this.customPrices.get(plan.model);
-    if (custom) return custom;
-    const known = this.catalog.tokenPrices.find(plan.model);
-    if (known) return known;
-    if (this.options.fallbackModel) {
-      if (!this.warnedFallback.has(plan.model)) {
-        this.warnedFallback.add(plan.model);
-        this.options.logger.warn(`lutflow: no price for model '${plan.model}'; pricing it as '${this.options.fallbackModel}'`);
-      }
-      return this.catalog.tokenPrices.get(this.options.fallbackModel, 'fallbackModel');
-    }
-    // Never silently free: an unknown model is refused before the provider is called.
-    return this.catalog.tokenPrices.get(plan.model, 'model');
+  private async priceFor(plan: CallPlan): Promise<TokenPrice | undefined> {
+    if (this.options.pricingMode === PricingMode.GPU_TIME && !this.prices.hasCustom(plan.model)) return undefined;
+    return this.prices.known(plan.model) ?? this.prices.find(plan.model, { provider: plan.provider, apiUrl: plan.apiUrl });
   }
 
   private gpuMicrosPerHour(): number {
@@ -189,7 +178,7 @@ export class Client implements Meter {
   }
 
   async begin(plan: CallPlan): Promise<MeteredCall> {
-    const price = this.priceFor(plan);
+    const price = await this.priceFor(plan);
     const worst = this.worstCase(plan, price);
     let id = this.budget.tryReserve(worst);
     if (id !== undefined) this.over = false;

@@ -12,6 +12,8 @@ export interface CallPlan {
   readonly choices: number;
   readonly stream: boolean;
   readonly operation: string;
+  /** The API the call goes to (origin and path): a price database can tell the host from it. */
+  readonly apiUrl?: string;
 }
 
 export type CallOutcome = 'ok' | 'error' | 'aborted';

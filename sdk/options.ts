@@ -30,6 +30,11 @@ export interface ClientOptions {
   readonly gpuCount?: number;
   /** Prices for models the catalog does not know (self-hosted behind an OpenAI-compatible API, or a fallback). */
   readonly customPrices?: Readonly<Record<string, { inputUsdPerMtok: number; outputUsdPerMtok: number }>>;
+  /**
+   * A refreshed price database (`lutflow prices update` writes it; env LUTFLOW_PRICES_CACHE); the copy
+   * bundled with @pydantic/genai-prices is used when it is absent.
+   */
+  readonly pricesCache?: string;
   /** Price an unknown model like this one (with a warning) instead of refusing the call. */
   readonly fallbackModel?: string;
   /** Lutflow server for pre-flight checks (env LUTFLOW_ENDPOINT), with its API key (env LUTFLOW_API_KEY). */
@@ -71,7 +76,7 @@ export type ResolvedOptions = ClientOptions & typeof DEFAULT_OPTIONS & { readonl
 
 /** Environment variables, read here and nowhere else. */
 export function fromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ClientOptions> {
-  return { endpoint: env.LUTFLOW_ENDPOINT || undefined, apiKey: env.LUTFLOW_API_KEY || undefined };
+  return { endpoint: env.LUTFLOW_ENDPOINT || undefined, apiKey: env.LUTFLOW_API_KEY || undefined, pricesCache: env.LUTFLOW_PRICES_CACHE || undefined };
 }
 
 export function resolveOptions(opts: ClientOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {

@@ -50,7 +50,7 @@ async function meteredCall(base: Fetch, input: string | URL | Request, init: Req
   let plan;
   try {
     plan = await route.plan(body, url);
-    call = await o.meter.begin({ provider: o.provider, operation: route.operation, model: plan.model, promptTokensBound: plan.promptTokensBound, maxOutputTokens: plan.maxOutputTokens, choices: plan.choices, stream: plan.stream });
+    call = await o.meter.begin({ provider: o.provider, operation: route.operation, model: plan.model, promptTokensBound: plan.promptTokensBound, maxOutputTokens: plan.maxOutputTokens, choices: plan.choices, stream: plan.stream, apiUrl: url.origin + url.pathname });
   } catch (err) {
     return o.refuse(err as Error);
   }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Client } from '../../sdk/index.js';
 import { buildServer } from '../../serving/index.js';
 import { startProviderStub, type ProviderStub } from '../helpers/provider-stub.js';
-import { ACME, GLOBEX, KEYS, modelDir } from '../serving/fixtures.js';
+import { ACME, ADMIN, GLOBEX, KEYS, modelDir } from '../serving/fixtures.js';
 
 let stub: ProviderStub;
 let app: FastifyInstance;
@@ -20,7 +20,8 @@ const budget = async () => (await app.inject({ method: 'GET', url: '/budgets/acm
 
 describe('reporting to a Lutflow server', () => {
   it('sends each priced call to POST /telemetry, where its cost lands in the tenant budget once', async () => {
-    await app.inject({ method: 'POST', url: '/budgets', payload: { tenant_id: 'acme', limit_usd: 5 }, headers: { authorization: `Bearer ${ACME}` } });
+    // Budgets are created with an admin key; the tenant's own key reports its telemetry.
+    await app.inject({ method: 'POST', url: '/budgets', payload: { tenant_id: 'acme', limit_usd: 5 }, headers: { authorization: `Bearer ${ADMIN}` } });
     const c = new Client({ tenantId: 'acme', budgetUsd: 5, apiKey: ACME }, { env: { LUTFLOW_ENDPOINT: endpoint } });
     const ai = c.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${stub.url}/v1`, maxRetries: 0 }));
     for (let i = 0; i < 3; i++) await ai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] });
