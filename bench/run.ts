@@ -6,6 +6,7 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   training: () => import('./training/xgboost.bench.js'),
   serving: () => import('./serving/predict.bench.js'),
   sdk: () => import('./sdk/overhead.bench.js'),
+  'sdk-overshoot': () => import('./sdk/overshoot.bench.js'),
   stream: () => import('./stream/kafka.bench.js'),
 };
 

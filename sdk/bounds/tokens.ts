@@ -21,16 +21,23 @@ type Count = (text: string, opts: { disallowedSpecial: Set<string> }) => number;
 const loaded = new Map<Encoding, Promise<TokenCounter>>();
 /** Text that looks like a special token (`<|endoftext|>`) is counted as the ordinary text the API also sees. */
 const PLAIN = { disallowedSpecial: new Set<string>() };
-/** Long strings (system prompts, chat history) come back call after call: their counts are kept. */
-const CACHE_MIN_CHARS = 256;
-const CACHE_ENTRIES = 4096;
+/**
+ * Counts are kept: system prompts, tool schemas and chat history come back call after call. The cache
+ * holds at most this many characters (oldest out first).
+ */
+const CACHE_CHARS = 8_000_000;
+const ready = new Map<Encoding, TokenCounter>();
 
 /** The exact tokenizer, loaded once on first use (about 250 ms per encoding). */
 export function exactCounter(encoding: Encoding): Promise<TokenCounter> {
   let p = loaded.get(encoding);
   if (!p) {
     const mod = encoding === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base');
-    p = mod.then((m) => cached((m.countTokens as Count).bind(m)));
+    p = mod.then((m) => {
+      const counter = cached((m.countTokens as Count).bind(m));
+      ready.set(encoding, counter);
+      return counter;
+    });
     loaded.set(encoding, p);
   }
   return p;
@@ -38,19 +45,25 @@ export function exactCounter(encoding: Encoding): Promise<TokenCounter> {
 
 function cached(count: Count): TokenCounter {
   const memo = new Map<string, number>();
+  let chars = 0;
   return (text) => {
-    if (text.length < CACHE_MIN_CHARS) return count(text, PLAIN);
     const hit = memo.get(text);
     if (hit !== undefined) return hit;
     const n = count(text, PLAIN);
-    if (memo.size >= CACHE_ENTRIES) memo.delete(memo.keys().next().value!);
+    if (text.length > CACHE_CHARS / 16) return n;
     memo.set(text, n);
+    chars += text.length;
+    for (const k of memo.keys()) {
+      if (chars <= CACHE_CHARS) break;
+      memo.delete(k);
+      chars -= k.length;
+    }
     return n;
   };
 }
 
 /** The counter for a model: its public tokenizer when known, else UTF-8 bytes. */
-export async function counterFor(model: string): Promise<TokenCounter> {
+export function counterFor(model: string): TokenCounter | Promise<TokenCounter> {
   const enc = openAiEncoding(model);
-  return enc ? exactCounter(enc) : utf8Bytes;
+  return enc ? ready.get(enc) ?? exactCounter(enc) : utf8Bytes;
 }

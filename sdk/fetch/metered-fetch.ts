@@ -57,7 +57,7 @@ async function meteredCall(base: Fetch, input: string | URL | Request, init: Req
   const sent = route.prepare ? JSON.stringify(route.prepare(body)) : raw;
   let res: Response;
   try {
-    res = await base(input, { ...init, body: sent });
+    res = await base(input, sent === raw ? init : { ...init, body: sent });
   } catch (err) {
     call.release(init?.signal?.aborted ? 'aborted' : 'error');
     throw err;
@@ -78,18 +78,33 @@ async function meteredCall(base: Fetch, input: string | URL | Request, init: Req
     call.settle(promptOnly(call.plan), 'error');
     throw err;
   }
-  let usage;
+  let json: Json | undefined;
   try {
-    usage = route.usage(JSON.parse(text));
+    json = JSON.parse(text);
   } catch {
-    usage = undefined;
+    json = undefined;
   }
-  call.settle(usage ?? promptOnly(call.plan), 'ok');
-  return copy(res, text);
+  call.settle((json && route.usage(json)) ?? promptOnly(call.plan), 'ok');
+  return served(res, text, json);
 }
 
-/** The provider's response with the body read or metered, everything else as it was. */
-function copy(res: Response, body: BodyInit): Response {
+/**
+ * The provider's own response, its body already read: it serves that body again (building a new
+ * Response would cost more than the whole meter), and the SDK gets the JSON parsed once.
+ */
+function served(res: Response, text: string, json: unknown): Response {
+  const again = () => new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  return Object.defineProperties(res, {
+    text: { value: () => Promise.resolve(text) },
+    json: { value: () => (json === undefined ? Promise.resolve().then(() => JSON.parse(text)) : Promise.resolve(json)) },
+    arrayBuffer: { value: () => again().arrayBuffer() },
+    blob: { value: () => again().blob() },
+    clone: { value: again },
+  });
+}
+
+/** The provider's response with its body metered as it streams, everything else as it was. */
+function copy(res: Response, body: ReadableStream<Uint8Array>): Response {
   const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   Object.defineProperty(out, 'url', { value: res.url });
   return out;
