@@ -7,6 +7,9 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   serving: () => import('./serving/predict.bench.js'),
   sdk: () => import('./sdk/overhead.bench.js'),
   'sdk-overshoot': () => import('./sdk/overshoot.bench.js'),
+  'sdk-kill': () => import('./sdk/kill.bench.js'),
+  'sdk-bounds': () => import('./sdk/bounds.bench.js'),
+  'sdk-prices': () => import('./sdk/prices.bench.js'),
   stream: () => import('./stream/kafka.bench.js'),
 };
 

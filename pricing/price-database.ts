@@ -129,11 +129,20 @@ export function createPriceDatabase(data: unknown, meta: { source: string; asOf:
       const named = opts.provider ? byId.get(PROVIDER_IDS[opts.provider] ?? opts.provider) : undefined;
       const byUrl = opts.apiUrl ? patterns.find(({ re }) => re?.test(opts.apiUrl!))?.p : undefined;
       const name = model;
+      const bare = slash > 0 ? name.slice(slash + 1) : name;
       let price: TokenPrice | undefined;
-      if (prefixed) price = inProvider(prefixed, name.slice(slash + 1));
-      for (const p of [byUrl, named, slash > 0 ? byId.get('openrouter') : undefined]) if (!price && p) price = inProvider(p, name);
-      // Provider unknown: the highest price any provider has for that name, so the call is never priced low.
-      if (!price && !named && !byUrl) price = highest(providers.map((p) => inProvider(p, name)));
+      for (const p of [named, byUrl]) if (!price && p) price = inProvider(p, name);
+      if (!price && !named && !byUrl) {
+        if (prefixed) price = inProvider(prefixed, bare);
+        if (!price && slash > 0 && byId.has('openrouter')) price = inProvider(byId.get('openrouter')!, name);
+      }
+      // The host does not list the model (or no host is known): the highest price any host has for it, never a low one.
+      if (!price) {
+        const found = providers.flatMap((p) => [inProvider(p, name, 1), bare !== name ? inProvider(p, bare, 1) : undefined]);
+        const top = highest(found);
+        const hosts = found.filter(Boolean).length;
+        if (top) price = { ...top, source: `${top.source}; the highest of ${hosts} host${hosts === 1 ? '' : 's'} listing this model, as ${opts.provider ?? 'its host'} does not` };
+      }
       memo.set(key, price ?? null);
       return price;
     },
