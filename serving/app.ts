@@ -6,7 +6,7 @@ import { builtinCatalog, PricingError, type Catalog } from '../pricing/index.js'
 import { KeyRing, type ApiKey } from './auth.js';
 import type { ServingContext } from './context.js';
 import { ApiError, type ErrorBody } from './errors.js';
-import { DEFAULT_POLICY, FileLedger, LedgerError, type FsyncPolicy, type Ledger, type LedgerPolicy } from './ledger/index.js';
+import { DEFAULT_POLICY, FileLedger, LedgerError, PgLedger, type FsyncPolicy, type Ledger, type LedgerPolicy } from './ledger/index.js';
 import { RequestsAtDebug } from './log-controller.js';
 import { createMetrics } from './metrics.js';
 import { ModelRegistry } from './model-registry.js';
@@ -25,6 +25,8 @@ export interface ServerOptions {
   readonly ledgerDir?: string;
   readonly ledgerFsync?: FsyncPolicy;
   readonly ledgerPolicy?: Partial<LedgerPolicy>;
+  /** The PostgreSQL ledger (`postgres://…`), shared by every replica; `ledgerDir` is then unused. */
+  readonly ledgerUrl?: string;
   /** A ledger built by the caller (another store); `ledgerDir` and the ledger options are then unused. */
   readonly ledger?: Ledger;
   readonly catalog?: Catalog;
@@ -90,7 +92,10 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   const builder = o.builder ?? createFeatureBuilder({ catalog });
   const clock = o.clock ?? Date.now;
   const ledgerPolicy = { ...DEFAULT_POLICY, ...o.ledgerPolicy };
-  const ledger = o.ledger ?? new FileLedger({ dir: o.ledgerDir, clock, policy: ledgerPolicy, fsync: o.ledgerFsync, log: ledgerLog(app) });
+  const ledger = o.ledger
+    ?? (o.ledgerUrl
+      ? await PgLedger.open({ url: o.ledgerUrl, clock, policy: ledgerPolicy, log: ledgerLog(app) })
+      : new FileLedger({ dir: o.ledgerDir, clock, policy: ledgerPolicy, fsync: o.ledgerFsync, log: ledgerLog(app) }));
   const context: ServingContext = {
     catalog, builder, registry, metrics, clock, ledger, ledgerPolicy,
     keys: new KeyRing(o.apiKeys),

@@ -14,6 +14,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly ledgerDir?: string;
   readonly ledgerFsync?: FsyncPolicy;
+  /** A PostgreSQL ledger shared by replicas (LUTFLOW_LEDGER_URL); the file ledger in `ledgerDir` otherwise. */
+  readonly ledgerUrl?: string;
   /** A run table to replay into the tenant history before serving. */
   readonly historyTable?: string;
   /** A development key for all tenants, kept in the ledger directory, when no keys are configured. */
@@ -44,6 +46,7 @@ export async function serve(opts: ServeOptions) {
   const { keys, devKey } = resolveKeys(opts);
   const { app, context } = await buildServer({
     modelDir: opts.modelDir, apiKeys: keys, ledgerDir: opts.ledgerDir, ledgerFsync: opts.ledgerFsync, catalog, builder,
+    ledgerUrl: opts.ledgerUrl ?? (process.env.LUTFLOW_LEDGER_URL || undefined),
     logger: { level: process.env.LUTFLOW_LOG_LEVEL ?? 'info' },
   });
   const address = await app.listen({ host: opts.host, port: opts.port });

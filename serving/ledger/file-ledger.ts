@@ -6,6 +6,7 @@ import {
   type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult, type Ledger,
   type LedgerHealth, type LedgerPolicy, type Reservation,
 } from './types.js';
+import { checkAmount, checkCharges, ledgerErrors } from './rules.js';
 import { windowAt } from './windows.js';
 
 export interface FileLedgerOptions {
@@ -21,9 +22,6 @@ export interface FileLedgerOptions {
 
 /** A degraded journal is ready again when a record this large can be written. */
 const PROBE_BYTES = 64 * 1024;
-
-/** Largest amount one reservation, settle or charge may carry: $1e9. */
-const MAX_MICROS = 1e15;
 
 /**
  * The embedded ledger: state in memory, every change journaled before it is applied (see Journal), so a
@@ -65,7 +63,7 @@ export class FileLedger implements Ledger {
     if (failure) throw new LedgerError('LEDGER_UNAVAILABLE', `the ledger stopped: ${failure}`);
     this.state.tick(this.clock());
     const t = this.state.tenants.get(id);
-    if (!t) throw new LedgerError('BUDGET_NOT_FOUND', `no budget for tenant '${id}'`, 'tenant_id');
+    if (!t) throw ledgerErrors.budgetNotFound(id);
     return t;
   }
 
@@ -83,9 +81,7 @@ export class FileLedger implements Ledger {
 
   async create(input: BudgetInput): Promise<BudgetStatus> {
     checkAmount(input.limit_micros, 'limit_micros');
-    if (this.state.tenants.has(input.tenant_id)) {
-      throw new LedgerError('BUDGET_EXISTS', `tenant '${input.tenant_id}' already has a budget; update it instead`, 'tenant_id');
-    }
+    if (this.state.tenants.has(input.tenant_id)) throw ledgerErrors.budgetExists(input.tenant_id);
     const now = new Date(this.clock()).toISOString();
     const budget: Budget = { window: 'total', reset_hour_utc: 0, reset_day: 1, alert_threshold: 0.8, ...input, created_at: now, updated_at: now };
     await this.record({ op: 'budget', budget });
@@ -129,10 +125,8 @@ export class FileLedger implements Ledger {
     checkAmount(micros, 'cost');
     const t = this.tenant(tenant);
     const found = this.state.find(t, id);
-    if (!found) throw notFound(tenant, id);
-    if ('closed' in found && found.closed.state === 'settled') {
-      throw new LedgerError('RESERVATION_SETTLED', `reservation '${id}' is already settled; a settle charges once`, 'reservation_id');
-    }
+    if (!found) throw ledgerErrors.reservationNotFound(tenant, id);
+    if ('closed' in found && found.closed.state === 'settled') throw ledgerErrors.alreadySettled(id);
     await this.record({ op: 'settle', tenant_id: tenant, id, micros, at: this.clock() });
     return this.status(tenant);
   }
@@ -140,9 +134,9 @@ export class FileLedger implements Ledger {
   async release(tenant: string, id: string): Promise<BudgetStatus> {
     const t = this.tenant(tenant);
     const found = this.state.find(t, id);
-    if (!found) throw notFound(tenant, id);
+    if (!found) throw ledgerErrors.reservationNotFound(tenant, id);
     if ('closed' in found) {
-      if (found.closed.state === 'settled') throw new LedgerError('RESERVATION_SETTLED', `reservation '${id}' is settled; it cannot be released`, 'reservation_id');
+      if (found.closed.state === 'settled') throw ledgerErrors.alreadySettled(id);
       return this.view(t);
     }
     await this.record({ op: 'release', tenant_id: tenant, id, at: this.clock() });
@@ -150,19 +144,16 @@ export class FileLedger implements Ledger {
   }
 
   async charge(tenant: string, items: readonly ChargeInput[]): Promise<ChargeResult> {
-    const t = this.tenant(tenant);
     const now = this.clock();
+    checkCharges(items, now, this.policy);
+    const t = this.tenant(tenant);
     const windowStart = windowAt(ruleOf(t.budget), now).start;
     const out: { id: string; micros: number; at: number; keep: number }[] = [];
     const inBatch = new Set<string>();
     let late = 0, duplicates = 0;
     for (const it of items) {
-      checkAmount(it.micros, 'cost_usd_micros');
-      const bad = eventTimeError(it.at, now, this.policy);
-      if (bad) throw new LedgerError('EVENT_TIME', bad, 'event_time');
       if (t.seen.has(it.id) || inBatch.has(it.id)) { duplicates++; continue; }
       inBatch.add(it.id);
-      if (it.micros === 0) continue;
       const at = Math.min(it.at, now);
       if (at < windowStart) late++;
       out.push({ id: it.id, micros: it.micros, at: at < windowStart ? now : at, keep: it.at + this.policy.dedupeHorizonMs });
@@ -182,27 +173,5 @@ export class FileLedger implements Ledger {
 
   async close(): Promise<void> {
     this.journal?.close();
-  }
-}
-
-/** Why an event time cannot be charged under the policy, or undefined when it can. */
-export function eventTimeError(at: number, now: number, policy: LedgerPolicy): string | undefined {
-  if (!Number.isFinite(at)) return 'is not a time';
-  if (at > now + policy.maxFutureSkewMs) {
-    return `is ${Math.round((at - now) / 1000)} s ahead of the server clock; at most ${policy.maxFutureSkewMs / 1000} s of clock skew is accepted`;
-  }
-  if (at < now - policy.dedupeHorizonMs) {
-    return `is older than the ${policy.dedupeHorizonMs / 3_600_000} h de-duplication horizon: it cannot be told from a duplicate`;
-  }
-  return undefined;
-}
-
-function notFound(tenant: string, id: string): LedgerError {
-  return new LedgerError('RESERVATION_NOT_FOUND', `tenant '${tenant}' has no reservation '${id}' (never made, or forgotten after the settle grace period)`, 'reservation_id');
-}
-
-function checkAmount(micros: number, field: string): void {
-  if (!Number.isSafeInteger(micros) || micros < 0 || micros > MAX_MICROS) {
-    throw new LedgerError('INVALID_AMOUNT', `${field} must be an integer of micro-dollars from 0 to ${MAX_MICROS}, got ${micros}`, field);
   }
 }

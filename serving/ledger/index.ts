@@ -1,4 +1,7 @@
-export { FileLedger, eventTimeError, type FileLedgerOptions } from './file-ledger.js';
+export { FileLedger, type FileLedgerOptions } from './file-ledger.js';
+export { PgLedger, type PgLedgerOptions } from './pg/pg-ledger.js';
+export { MIGRATIONS } from './pg/migrations.js';
+export { eventTimeError } from './rules.js';
 export type { FsyncPolicy, JournalFs } from './journal.js';
 export {
   DEFAULT_POLICY, LedgerError,

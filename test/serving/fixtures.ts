@@ -1,4 +1,5 @@
 import { cpSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { builtinCatalog } from '../../pricing/index.js';
 import { generateSample, trainPcpo } from '../../training/index.js';
@@ -36,3 +37,20 @@ export const apiPlan = (over: Record<string, unknown> = {}) => ({
 });
 
 export const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Requests through `inject` to whichever app `current()` returns (the test's server of the moment). */
+export function apiOf(current: () => FastifyInstance) {
+  const post = (url: string, payload: unknown, key = ACME) => current().inject({ method: 'POST', url, payload: payload as object, headers: auth(key) });
+  const patch = (url: string, payload: unknown) => current().inject({ method: 'PATCH', url, payload: payload as object, headers: auth(ADMIN) });
+  const get = (url: string, key = ACME) => current().inject({ method: 'GET', url, headers: auth(key) });
+  const spent = async (tenant = 'acme') => (await get(`/budgets/${tenant}`, ADMIN)).json().spent_micros as number;
+  const telemetry = (events: unknown[], key = ACME) => post('/telemetry', { events }, key);
+  return { post, patch, get, spent, telemetry };
+}
+
+let eventIds = 0;
+/** A $1 `lut.telemetry` event for acme at `at`, with a fresh id. */
+export const telemetryEvent = (at: number, over: Record<string, unknown> = {}) => ({
+  schema_version: 1, event_id: `e-${++eventIds}`, event_time: new Date(at).toISOString(), tenant_id: 'acme', provider: 'openai',
+  model: 'gpt-4o', cost_usd_micros: 1_000_000, outcome: 'ok', ...over,
+});

@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../lib/random.js';
-import { ROOT, TSX, tempDir } from '../helpers/index.js';
+import { tempDir } from '../helpers/index.js';
 import { ADMIN, apiPlan, modelDir } from './fixtures.js';
+import { killAll, killHard, spawnServe } from './serve-process.js';
 
 /**
  * The server ledger under kill -9 and a real full disk: `lutflow serve` as a user runs it, a mixed load of
@@ -13,32 +14,13 @@ import { ADMIN, apiPlan, modelDir } from './fixtures.js';
  */
 
 const KEYS = `${ADMIN}=*`;
-const children = new Set<ChildProcess>();
-afterAll(() => { for (const c of children) c.kill('SIGKILL'); });
+afterAll(killAll);
 
-async function startServer(model: string, ledger: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'cli/main.ts'), 'serve', '--model', model, '--ledger', ledger, '--port', '0'], {
-    env: { ...process.env, LUTFLOW_API_KEYS: KEYS, LUTFLOW_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
-  for (let i = 0; i < 300; i++) {
-    const m = /listening on (http:\/\/\S+)/.exec(err);
-    if (m) return { url: m[1], child };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`server did not start:\n${err}`);
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  children.delete(child);
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const startServer = async (model: string, ledger: string) => {
+  const { base, child } = await spawnServe(['--model', model, '--ledger', ledger], { LUTFLOW_API_KEYS: KEYS });
+  return { url: base, child };
+};
+const kill = killHard;
 
 const headers = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
 async function call(url: string, method: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, FileLedger, windowAt, type LedgerPolicy } from '../../serving/index.js';
-import { tempDir } from '../helpers/index.js';
-import { faultyFs } from './faulty-fs.js';
+import { afterAll, beforeAll } from 'vitest';
+import { DEFAULT_POLICY, windowAt, type LedgerPolicy } from '../../serving/index.js';
+import { STORES, type StoreHarness } from './stores.js';
 
 /**
  * Model-based test of the ledger's written invariants (serving/ledger/types.ts): any sequence of budget
  * creates and patches, reservations, settles, releases, expiries (the clock), telemetry charges with any
- * event times, restarts and a disk that fills and empties, applied to the real file ledger and to a tiny
- * model, must agree after every step.
+ * event times, restarts and a store that fails (a full disk; a database that goes away) and recovers,
+ * applied to each real store and to a tiny model, must agree after every step.
  */
 
 const T0 = Date.parse('2026-11-10T12:34:56Z');
@@ -85,32 +85,30 @@ class Model {
   }
 }
 
-async function run(cmds: Cmd[]): Promise<void> {
-  const dir = tempDir('lutflow-ledger-prop-');
-  const disk = faultyFs(dir, 1 << 30);
+async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
   const m = new Model();
-  // A small journal limit: snapshots are taken mid-run as well as at each start.
-  const open = () => new FileLedger({ dir, fs: disk, clock: () => m.now, policy: POLICY, compactBytes: 2048, log: { warn() {}, error() {} } });
-  let ledger = open();
+  let ledger = await store.fresh({ clock: () => m.now, policy: POLICY });
   let full = false;
   const step = async (c: Cmd): Promise<void> => {
     const writeFails = async <T>(p: Promise<T>) => {
       await expect(p).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
     };
+    // A store that cannot be read fails every call; one that still reads fails only the calls that write.
+    const unreadable = full && !store.readsDuringFault;
     switch (c.kind) {
       case 'advance': m.now += c.ms; return;
       case 'restart':
-        // As after kill -9: nothing but what was acknowledged (closing the descriptor writes nothing more).
-        await ledger.close();
-        ledger = open();
+        // As after kill -9: nothing but what was acknowledged (closing writes nothing more).
+        ledger = await store.reopen();
         return;
       case 'disk':
         full = c.full;
-        disk.capacity = full ? 0 : 1 << 30;
+        store.fault(full);
         return;
       case 'create': {
         const t = TENANTS[c.tenant];
         const p = ledger.create({ tenant_id: t, limit_micros: c.limit, window: c.window, reset_hour_utc: c.resetHour, reset_day: c.resetDay });
+        if (unreadable) return writeFails(p);
         if (m.budgets.has(t)) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_EXISTS' }));
         if (full) return writeFails(p);
         await p;
@@ -124,6 +122,7 @@ async function run(cmds: Cmd[]): Promise<void> {
           ...(c.resetHour === undefined ? {} : { reset_hour_utc: c.resetHour }), ...(c.resetDay === undefined ? {} : { reset_day: c.resetDay }),
         });
         const b = m.budgets.get(t);
+        if (unreadable) return writeFails(p);
         if (!b) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
         if (full) return writeFails(p);
         await p;
@@ -133,6 +132,7 @@ async function run(cmds: Cmd[]): Promise<void> {
       case 'reserve': {
         const t = TENANTS[c.tenant];
         const p = ledger.reserve(t, c.micros, { ttlMs: c.ttlMs });
+        if (unreadable) return writeFails(p);
         if (!m.budgets.has(t)) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
         if (c.micros > m.remaining(t)) return void expect(await p).toBeUndefined();
         if (full) return writeFails(p);
@@ -149,6 +149,7 @@ async function run(cmds: Cmd[]): Promise<void> {
         const r = m.reservations.get(id)!;
         const s = m.stateOf(r);
         const p = c.kind === 'settle' ? ledger.settle(r.tenant, id, c.micros) : ledger.release(r.tenant, id);
+        if (unreadable) return writeFails(p);
         if (s === 'forgotten') return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' }));
         if (s === 'settled') return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_SETTLED' }));
         if (c.kind === 'release' && s !== 'open') return void (await p);
@@ -163,10 +164,10 @@ async function run(cmds: Cmd[]): Promise<void> {
         const items = c.items.map((it) => ({ id: `ev-${it.id}`, micros: it.micros, at: m.now + it.offsetMs }));
         const p = ledger.charge(t, items);
         const b = m.budgets.get(t);
+        const badTime = items.some((it) => it.at > m.now + POLICY.maxFutureSkewMs || it.at < m.now - POLICY.dedupeHorizonMs);
+        if (badTime) return void (await expect(p).rejects.toMatchObject({ code: 'EVENT_TIME' }));
+        if (unreadable) return writeFails(p);
         if (!b) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
-        if (items.some((it) => it.at > m.now + POLICY.maxFutureSkewMs || it.at < m.now - POLICY.dedupeHorizonMs)) {
-          return void (await expect(p).rejects.toMatchObject({ code: 'EVENT_TIME' }));
-        }
         let seen = m.seen.get(t);
         if (!seen) m.seen.set(t, (seen = new Map()));
         const start = windowAt({ window: b.window, resetHourUtc: b.resetHour, resetDay: b.resetDay }, m.now).start;
@@ -176,7 +177,6 @@ async function run(cmds: Cmd[]): Promise<void> {
         for (const it of items) {
           if ((seen.get(it.id) ?? -Infinity) > m.now || batch.has(it.id)) { duplicates++; continue; }
           batch.add(it.id);
-          if (it.micros === 0) continue;
           const at = Math.min(it.at, m.now);
           if (at < start) late++;
           out.push({ id: it.id, micros: it.micros, at: at < start ? m.now : at, keep: it.at + POLICY.dedupeHorizonMs });
@@ -191,15 +191,16 @@ async function run(cmds: Cmd[]): Promise<void> {
       }
     }
   };
-  try {
-    for (const c of cmds) await check(c);
-  } finally {
-    await ledger.close();
-  }
+  for (const c of cmds) await check(c);
+  store.fault(false);
 
   async function check(c: Cmd): Promise<void> {
     await step(c);
     for (const t of TENANTS) {
+      if (full && !store.readsDuringFault) {
+        await expect(ledger.status(t)).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+        continue;
+      }
       if (!m.budgets.has(t)) {
         await expect(ledger.status(t)).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' });
         continue;
@@ -212,13 +213,21 @@ async function run(cmds: Cmd[]): Promise<void> {
   }
 }
 
-describe('ledger invariants (model-based, fast-check)', () => {
-  it('spent, reserved and remaining always match the model; each event id charges once; restarts and a full disk change nothing', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), run), { numRuns: RUNS });
+/** Runs per store: the file store is fast; PostgreSQL's round trips make each run slower. */
+const RUNS_PER_STORE = { file: RUNS, postgres: Math.ceil(RUNS / 5) };
+
+describe.each(STORES)('ledger invariants (model-based, fast-check): $name store', ({ name, make }) => {
+  let store: StoreHarness;
+  beforeAll(async () => { store = await make(); });
+  afterAll(async () => { await store.dispose(); });
+  const runs = RUNS_PER_STORE[name];
+
+  it('spent, reserved and remaining always match the model; each event id charges once; restarts and store failures change nothing', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), (cmds) => run(store, cmds)), { numRuns: runs });
   }, 30 * 60_000);
 
   it('replays a long history to the same state after a restart', async () => {
     const long = fc.array(cmd.filter((c) => c.kind !== 'restart'), { minLength: 100, maxLength: 200 }).map((cs) => [...cs, { kind: 'restart' as const }]);
-    await fc.assert(fc.asyncProperty(long, run), { numRuns: Math.ceil(RUNS / 20) });
+    await fc.assert(fc.asyncProperty(long, (cmds) => run(store, cmds)), { numRuns: Math.ceil(runs / 20) });
   }, 30 * 60_000);
 });

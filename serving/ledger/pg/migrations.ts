@@ -1,0 +1,193 @@
+import type { PoolClient } from 'pg';
+
+/**
+ * The PostgreSQL ledger's schema, one entry per version, applied in order and recorded in
+ * `lutflow_schema_migrations`. A released entry never changes; a change is a new entry.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'budgets, spend by the hour, charged event ids, reservations',
+    sql: `
+CREATE TABLE lutflow_budgets (
+  tenant_id text PRIMARY KEY,
+  limit_micros bigint NOT NULL CHECK (limit_micros >= 0),
+  budget_window text NOT NULL CHECK (budget_window IN ('total', 'daily', 'monthly')),
+  reset_hour_utc int NOT NULL CHECK (reset_hour_utc BETWEEN 0 AND 23),
+  reset_day int NOT NULL CHECK (reset_day BETWEEN 1 AND 28),
+  alert_threshold double precision NOT NULL,
+  price_overrides jsonb,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+
+-- Every charge lands in the hour it was charged at: every budget window starts on a whole hour, so any
+-- window under any rule is a sum of whole hours, and a changed window re-buckets instead of dropping.
+CREATE TABLE lutflow_spend_hours (
+  tenant_id text NOT NULL,
+  hour timestamptz NOT NULL,
+  micros bigint NOT NULL,
+  PRIMARY KEY (tenant_id, hour)
+);
+
+-- An event id is charged once per tenant while it is remembered (until keep_until); the primary key is
+-- what makes a concurrent retry on another replica a duplicate.
+CREATE TABLE lutflow_charged_events (
+  tenant_id text NOT NULL,
+  event_id text NOT NULL,
+  keep_until timestamptz NOT NULL,
+  PRIMARY KEY (tenant_id, event_id)
+);
+
+CREATE TABLE lutflow_reservations (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL,
+  amount_micros bigint NOT NULL CHECK (amount_micros >= 0),
+  created_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  run_id text,
+  state text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'released', 'settled')),
+  closed_at timestamptz
+);
+CREATE INDEX lutflow_reservations_open ON lutflow_reservations (tenant_id, expires_at) WHERE state = 'open';
+
+-- The budget window containing \`at\`, as serving/ledger/windows.ts computes it (tested to agree).
+CREATE FUNCTION lutflow_window(w text, reset_hour int, reset_day int, at timestamptz, OUT wstart timestamptz, OUT wend timestamptz)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  u timestamp := at AT TIME ZONE 'UTC';
+  s timestamp;
+  reset interval := make_interval(days => reset_day - 1, hours => reset_hour);
+BEGIN
+  IF w = 'total' THEN
+    wstart := '-infinity';
+    wend := 'infinity';
+  ELSIF w = 'daily' THEN
+    s := date_trunc('day', u) + make_interval(hours => reset_hour);
+    IF s > u THEN s := s - interval '1 day'; END IF;
+    wstart := s AT TIME ZONE 'UTC';
+    wend := (s + interval '1 day') AT TIME ZONE 'UTC';
+  ELSE
+    s := date_trunc('month', u) + reset;
+    IF s > u THEN s := date_trunc('month', u) - interval '1 month' + reset; END IF;
+    wstart := s AT TIME ZONE 'UTC';
+    wend := (date_trunc('month', s) + interval '1 month' + reset) AT TIME ZONE 'UTC';
+  END IF;
+END $$;
+
+CREATE FUNCTION lutflow_spent(p_tenant text, p_from timestamptz, p_to timestamptz) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(sum(micros), 0)::bigint FROM lutflow_spend_hours WHERE tenant_id = p_tenant AND hour >= p_from AND hour < p_to
+$$;
+
+CREATE FUNCTION lutflow_add_spend(p_tenant text, p_at timestamptz, p_micros bigint) RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO lutflow_spend_hours (tenant_id, hour, micros) VALUES (p_tenant, date_trunc('hour', p_at), p_micros)
+  ON CONFLICT (tenant_id, hour) DO UPDATE SET micros = lutflow_spend_hours.micros + excluded.micros
+$$;
+
+-- Grants a reservation only if it fits what remains, in one call: the budget row is locked first, and each
+-- statement after the lock sees every reservation committed before it (READ COMMITTED, a new snapshot per
+-- statement), so concurrent callers on any number of replicas can never both take the last of a budget.
+CREATE FUNCTION lutflow_reserve(p_id text, p_tenant text, p_amount bigint, p_now timestamptz, p_expires timestamptz, p_run_id text)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  b lutflow_budgets;
+  w record;
+  reserved bigint;
+BEGIN
+  SELECT * INTO b FROM lutflow_budgets WHERE tenant_id = p_tenant FOR UPDATE;
+  IF NOT FOUND THEN RETURN 'BUDGET_NOT_FOUND'; END IF;
+  w := lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, p_now);
+  SELECT coalesce(sum(amount_micros), 0) INTO reserved FROM lutflow_reservations
+    WHERE tenant_id = p_tenant AND state = 'open' AND expires_at > p_now;
+  IF p_amount > b.limit_micros - lutflow_spent(p_tenant, w.wstart, w.wend) - reserved THEN RETURN 'DENIED'; END IF;
+  INSERT INTO lutflow_reservations (id, tenant_id, amount_micros, created_at, expires_at, run_id)
+    VALUES (p_id, p_tenant, p_amount, p_now, p_expires, p_run_id);
+  RETURN 'OK';
+END $$;
+
+-- Settles or releases a reservation; answers OK, NOOP (a release of one no longer holding budget),
+-- BUDGET_NOT_FOUND, RESERVATION_NOT_FOUND (never made, or forgotten after the grace period) or RESERVATION_SETTLED.
+CREATE FUNCTION lutflow_close(p_tenant text, p_id text, p_settle boolean, p_micros bigint, p_now timestamptz, p_grace interval)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  r lutflow_reservations;
+BEGIN
+  PERFORM 1 FROM lutflow_budgets WHERE tenant_id = p_tenant;
+  IF NOT FOUND THEN RETURN 'BUDGET_NOT_FOUND'; END IF;
+  SELECT * INTO r FROM lutflow_reservations WHERE id = p_id AND tenant_id = p_tenant FOR UPDATE;
+  IF NOT FOUND OR p_now >= greatest(r.expires_at, coalesce(r.closed_at, r.expires_at)) + p_grace THEN
+    RETURN 'RESERVATION_NOT_FOUND';
+  END IF;
+  IF r.state = 'settled' THEN RETURN 'RESERVATION_SETTLED'; END IF;
+  IF NOT p_settle AND (r.state <> 'open' OR r.expires_at <= p_now) THEN RETURN 'NOOP'; END IF;
+  UPDATE lutflow_reservations SET state = CASE WHEN p_settle THEN 'settled' ELSE 'released' END, closed_at = p_now WHERE id = p_id;
+  IF p_settle THEN PERFORM lutflow_add_spend(p_tenant, p_now, p_micros); END IF;
+  RETURN 'OK';
+END $$;
+
+-- Charges metered costs once per (tenant, event id), under the event-time policy: at its event time while
+-- that is inside the current window, else when it arrives (late). An id past keep_until is forgotten and
+-- charges again. Answers charged, late and duplicate counts, or NULL when the tenant has no budget.
+CREATE FUNCTION lutflow_charge(p_tenant text, p_ids text[], p_micros bigint[], p_at timestamptz[], p_now timestamptz, p_horizon interval,
+  OUT charged int, OUT late int, OUT duplicates int)
+LANGUAGE plpgsql AS $$
+DECLARE
+  b lutflow_budgets;
+  w record;
+BEGIN
+  SELECT * INTO b FROM lutflow_budgets WHERE tenant_id = p_tenant;
+  IF NOT FOUND THEN RETURN; END IF;
+  w := lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, p_now);
+  WITH input AS (
+    SELECT DISTINCT ON (id) id, micros, at, ord FROM unnest(p_ids, p_micros, p_at) WITH ORDINALITY AS t(id, micros, at, ord)
+    ORDER BY id, ord
+  ), fresh AS (
+    INSERT INTO lutflow_charged_events (tenant_id, event_id, keep_until)
+    SELECT p_tenant, id, at + p_horizon FROM input
+    ON CONFLICT (tenant_id, event_id) DO UPDATE SET keep_until = excluded.keep_until
+      WHERE lutflow_charged_events.keep_until <= p_now
+    RETURNING event_id
+  ), priced AS (
+    SELECT i.micros, least(i.at, p_now) < w.wstart AS is_late,
+      CASE WHEN least(i.at, p_now) < w.wstart THEN p_now ELSE least(i.at, p_now) END AS charge_at
+    FROM input i JOIN fresh f ON f.event_id = i.id
+  ), spent AS (
+    INSERT INTO lutflow_spend_hours (tenant_id, hour, micros)
+    SELECT p_tenant, date_trunc('hour', charge_at), sum(micros) FROM priced GROUP BY 2
+    ON CONFLICT (tenant_id, hour) DO UPDATE SET micros = lutflow_spend_hours.micros + excluded.micros
+  )
+  SELECT count(*) FILTER (WHERE NOT is_late), count(*) FILTER (WHERE is_late) INTO charged, late FROM priced;
+  duplicates := cardinality(p_ids) - charged - late;
+END $$;
+`,
+  },
+];
+
+/** Applies the migrations this database lacks, one transaction each, under a lock so replicas starting together take turns. */
+export async function migrate(client: PoolClient): Promise<number[]> {
+  const applied: number[] = [];
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(7346209183)');
+    await client.query(`CREATE TABLE IF NOT EXISTS lutflow_schema_migrations (
+      version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM lutflow_schema_migrations');
+    const have = new Set(rows.map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (have.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO lutflow_schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    const newest = Math.max(...have, 0);
+    const known = Math.max(...MIGRATIONS.map((m) => m.version));
+    if (newest > known) throw new Error(`the ledger database is at schema version ${newest}, newer than this Lutflow knows (${known}); upgrade Lutflow`);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+  return applied;
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  DEFAULT_POLICY, LedgerError,
+  type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult, type Ledger,
+  type LedgerHealth, type LedgerPolicy, type Reservation,
+} from '../types.js';
+import { checkAmount, checkCharges, ledgerErrors } from '../rules.js';
+import { migrate } from './migrations.js';
+
+// int8 (bigint) columns as JS numbers: every amount is a safe integer (checkAmount), and so are their sums.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface PgLedgerOptions {
+  /** `postgres://user:password@host:port/database` (LUTFLOW_LEDGER_URL). */
+  readonly url: string;
+  readonly clock?: () => number;
+  readonly policy?: Partial<LedgerPolicy>;
+  /** Connections held by this process (default 10). */
+  readonly poolSize?: number;
+  /** How long a statement may run before it is cancelled and answered 503 (default 5 s). */
+  readonly statementTimeoutMs?: number;
+  readonly log?: { warn(msg: string): void; error(msg: string): void };
+}
+
+type BudgetRow = {
+  tenant_id: string; limit_micros: number; budget_window: Budget['window']; reset_hour_utc: number; reset_day: number;
+  alert_threshold: number; price_overrides: Budget['price_overrides'] | null; created_at: Date; updated_at: Date;
+};
+
+const STATUS_SQL = `
+  SELECT b.*, extract(epoch FROM w.wstart) * 1000 AS wstart_ms, extract(epoch FROM w.wend) * 1000 AS wend_ms,
+    lutflow_spent(b.tenant_id, w.wstart, w.wend) AS spent,
+    (SELECT coalesce(sum(amount_micros), 0)::bigint FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS reserved,
+    (SELECT count(*)::int FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS open_count
+  FROM lutflow_budgets b, lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, $2) w
+  WHERE b.tenant_id = $1`;
+
+const ms = (d: number) => new Date(d);
+
+/**
+ * The ledger on PostgreSQL, for serving replicas that must act as one ledger. The same invariants and
+ * event-time policy as the file ledger (the same tests run against both); windows, resets, reservations,
+ * settles and charges are computed in SQL (pg/migrations.ts), each change one atomic call. Money is
+ * bigint micro-dollars. A database that cannot be reached answers LEDGER_UNAVAILABLE (503), never a guess.
+ */
+export class PgLedger implements Ledger {
+  private readonly clock: () => number;
+  readonly policy: LedgerPolicy;
+
+  private constructor(private readonly pool: pg.Pool, opts: PgLedgerOptions) {
+    this.clock = opts.clock ?? Date.now;
+    this.policy = { ...DEFAULT_POLICY, ...opts.policy };
+  }
+
+  /**
+   * Connects and brings the schema up to date. A database that cannot be reached yet does not stop the
+   * start: the ledger answers 503 and retries the migration with the next request.
+   */
+  static async open(opts: PgLedgerOptions): Promise<PgLedger> {
+    const pool = new pg.Pool({
+      connectionString: opts.url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000,
+      statement_timeout: opts.statementTimeoutMs ?? 5000, idleTimeoutMillis: 30_000, application_name: 'lutflow-ledger',
+    });
+    // An idle connection dropped by a database restart must not take the process down; the next query reconnects.
+    pool.on('error', (err) => opts.log?.warn(`ledger database connection lost: ${err.message}`));
+    const ledger = new PgLedger(pool, opts);
+    try {
+      await ledger.ensureSchema();
+    } catch (err) {
+      if (!isConnectionError(err)) {
+        await pool.end();
+        throw err;
+      }
+      opts.log?.warn(`ledger database not reachable yet (${(err as Error).message}); answering 503 until it is`);
+    }
+    return ledger;
+  }
+
+  private schema?: Promise<void>;
+
+  /** Runs the migrations once per process, again after a failed attempt. */
+  private ensureSchema(): Promise<void> {
+    this.schema ??= (async () => {
+      const client = await this.pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+    })().catch((err) => {
+      this.schema = undefined;
+      throw err;
+    });
+    return this.schema;
+  }
+
+  private async q<R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> {
+    try {
+      await this.ensureSchema();
+      return (await this.pool.query<R>(sql, params)).rows;
+    } catch (err) {
+      throw new LedgerError('LEDGER_UNAVAILABLE', `the ledger database did not answer (${(err as Error).message}); nothing was changed, retry later`, undefined, err);
+    }
+  }
+
+  private now(): Date {
+    return ms(this.clock());
+  }
+
+  async create(input: BudgetInput): Promise<BudgetStatus> {
+    checkAmount(input.limit_micros, 'limit_micros');
+    const b = { window: 'total', reset_hour_utc: 0, reset_day: 1, alert_threshold: 0.8, ...input } as const;
+    const rows = await this.q(`INSERT INTO lutflow_budgets VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (tenant_id) DO NOTHING RETURNING tenant_id`,
+      [b.tenant_id, b.limit_micros, b.window, b.reset_hour_utc, b.reset_day, b.alert_threshold, b.price_overrides ?? null, this.now()]);
+    if (!rows.length) throw ledgerErrors.budgetExists(input.tenant_id);
+    return this.status(input.tenant_id);
+  }
+
+  async update(tenant: string, patch: BudgetPatch): Promise<BudgetStatus> {
+    if (patch.limit_micros !== undefined) checkAmount(patch.limit_micros, 'limit_micros');
+    const rows = await this.q(`UPDATE lutflow_budgets SET limit_micros = coalesce($2, limit_micros), budget_window = coalesce($3, budget_window),
+        reset_hour_utc = coalesce($4, reset_hour_utc), reset_day = coalesce($5, reset_day), alert_threshold = coalesce($6, alert_threshold),
+        price_overrides = coalesce($7, price_overrides), updated_at = $8
+      WHERE tenant_id = $1 RETURNING tenant_id`,
+    [tenant, patch.limit_micros ?? null, patch.window ?? null, patch.reset_hour_utc ?? null, patch.reset_day ?? null, patch.alert_threshold ?? null,
+      patch.price_overrides ?? null, this.now()]);
+    if (!rows.length) throw ledgerErrors.budgetNotFound(tenant);
+    return this.status(tenant);
+  }
+
+  async status(tenant: string): Promise<BudgetStatus> {
+    const [r] = await this.q<BudgetRow & { wstart_ms: string; wend_ms: string; spent: number; reserved: number; open_count: number }>(STATUS_SQL, [tenant, this.now()]);
+    if (!r) throw ledgerErrors.budgetNotFound(tenant);
+    const budget: Budget = {
+      tenant_id: r.tenant_id, limit_micros: r.limit_micros, window: r.budget_window, reset_hour_utc: r.reset_hour_utc, reset_day: r.reset_day,
+      alert_threshold: r.alert_threshold, ...(r.price_overrides ? { price_overrides: r.price_overrides } : {}),
+      created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
+    };
+    const total = budget.window === 'total';
+    return {
+      budget, window_start: total ? 0 : Number(r.wstart_ms), window_end: total ? Infinity : Number(r.wend_ms),
+      spent_micros: r.spent, reserved_micros: r.reserved, remaining_micros: r.limit_micros - r.spent - r.reserved, reservations: r.open_count,
+      alert: r.spent + r.reserved >= r.alert_threshold * r.limit_micros,
+    };
+  }
+
+  async has(tenant: string): Promise<boolean> {
+    return (await this.q('SELECT 1 FROM lutflow_budgets WHERE tenant_id = $1', [tenant])).length > 0;
+  }
+
+  async tenantIds(): Promise<string[]> {
+    return (await this.q<{ tenant_id: string }>('SELECT tenant_id FROM lutflow_budgets ORDER BY tenant_id', [])).map((r) => r.tenant_id);
+  }
+
+  async reserve(tenant: string, micros: number, opts: { ttlMs: number; runId?: string }): Promise<Reservation | undefined> {
+    checkAmount(micros, 'amount');
+    const now = this.clock();
+    const reservation: Reservation = {
+      id: `res_${randomUUID()}`, tenant_id: tenant, amount_micros: micros, created_at: now, expires_at: now + opts.ttlMs,
+      ...(opts.runId === undefined ? {} : { run_id: opts.runId }),
+    };
+    const [r] = await this.q<{ code: string }>('SELECT lutflow_reserve($1, $2, $3, $4, $5, $6) AS code',
+      [reservation.id, tenant, micros, ms(now), ms(reservation.expires_at), opts.runId ?? null]);
+    if (r.code === 'BUDGET_NOT_FOUND') throw ledgerErrors.budgetNotFound(tenant);
+    return r.code === 'OK' ? reservation : undefined;
+  }
+
+  private async closeReservation(tenant: string, id: string, settle: boolean, micros: number): Promise<BudgetStatus> {
+    const [r] = await this.q<{ code: string }>('SELECT lutflow_close($1, $2, $3, $4, $5, $6::interval) AS code',
+      [tenant, id, settle, micros, this.now(), `${this.policy.settleGraceMs} milliseconds`]);
+    switch (r.code) {
+      case 'BUDGET_NOT_FOUND': throw ledgerErrors.budgetNotFound(tenant);
+      case 'RESERVATION_NOT_FOUND': throw ledgerErrors.reservationNotFound(tenant, id);
+      case 'RESERVATION_SETTLED': throw ledgerErrors.alreadySettled(id);
+    }
+    return this.status(tenant);
+  }
+
+  async settle(tenant: string, id: string, micros: number): Promise<BudgetStatus> {
+    checkAmount(micros, 'cost');
+    return this.closeReservation(tenant, id, true, micros);
+  }
+
+  async release(tenant: string, id: string): Promise<BudgetStatus> {
+    return this.closeReservation(tenant, id, false, 0);
+  }
+
+  async charge(tenant: string, items: readonly ChargeInput[]): Promise<ChargeResult> {
+    const now = this.clock();
+    checkCharges(items, now, this.policy);
+    const [r] = await this.q<{ charged: number | null; late: number; duplicates: number }>(
+      'SELECT * FROM lutflow_charge($1, $2, $3, $4, $5, $6::interval)',
+      [tenant, items.map((i) => i.id), items.map((i) => i.micros), items.map((i) => ms(i.at)), ms(now), `${this.policy.dedupeHorizonMs} milliseconds`]);
+    if (r.charged === null) throw ledgerErrors.budgetNotFound(tenant);
+    return { charged: r.charged, late: r.late, duplicates: r.duplicates };
+  }
+
+  async health(): Promise<LedgerHealth> {
+    try {
+      await this.q('SELECT 1', []);
+      return { ready: true };
+    } catch (err) {
+      return { ready: false, reason: (err as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** A failure to reach the database (retry later), as opposed to an error in what was asked of it. */
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || code.startsWith('57P');
+  if (typeof code === 'string') return NETWORK_CODES.has(code);
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/.test((err as Error).message ?? '');
+}

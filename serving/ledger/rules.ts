@@ -1,0 +1,40 @@
+import { LedgerError, type ChargeInput, type LedgerPolicy } from './types.js';
+
+/** Largest amount one reservation, settle, charge or limit may carry: $1e9. */
+export const MAX_MICROS = 1e15;
+
+export function checkAmount(micros: number, field: string): void {
+  if (!Number.isSafeInteger(micros) || micros < 0 || micros > MAX_MICROS) {
+    throw new LedgerError('INVALID_AMOUNT', `${field} must be an integer of micro-dollars from 0 to ${MAX_MICROS}, got ${micros}`, field);
+  }
+}
+
+/** Why an event time cannot be charged under the policy, or undefined when it can. */
+export function eventTimeError(at: number, now: number, policy: LedgerPolicy): string | undefined {
+  if (!Number.isFinite(at)) return 'is not a time';
+  if (at > now + policy.maxFutureSkewMs) {
+    return `is ${Math.round((at - now) / 1000)} s ahead of the server clock; at most ${policy.maxFutureSkewMs / 1000} s of clock skew is accepted`;
+  }
+  if (at < now - policy.dedupeHorizonMs) {
+    return `is older than the ${policy.dedupeHorizonMs / 3_600_000} h de-duplication horizon: it cannot be told from a duplicate`;
+  }
+  return undefined;
+}
+
+/** The errors both stores answer with, worded once. */
+export const ledgerErrors = {
+  budgetNotFound: (tenant: string) => new LedgerError('BUDGET_NOT_FOUND', `no budget for tenant '${tenant}'`, 'tenant_id'),
+  budgetExists: (tenant: string) => new LedgerError('BUDGET_EXISTS', `tenant '${tenant}' already has a budget; update it instead`, 'tenant_id'),
+  reservationNotFound: (tenant: string, id: string) => new LedgerError('RESERVATION_NOT_FOUND',
+    `tenant '${tenant}' has no reservation '${id}' (never made, or forgotten after the settle grace period)`, 'reservation_id'),
+  alreadySettled: (id: string) => new LedgerError('RESERVATION_SETTLED', `reservation '${id}' is already settled; a settle charges once`, 'reservation_id'),
+};
+
+/** Refuses a batch of charges, before anything is written, when one amount or event time is out of bounds. */
+export function checkCharges(items: readonly ChargeInput[], now: number, policy: LedgerPolicy): void {
+  for (const it of items) {
+    checkAmount(it.micros, 'cost_usd_micros');
+    const bad = eventTimeError(it.at, now, policy);
+    if (bad) throw new LedgerError('EVENT_TIME', bad, 'event_time');
+  }
+}
