@@ -5,6 +5,7 @@ import { LocalBudget } from './budget.js';
 import { BudgetExceededError, type BudgetDetails } from './errors.js';
 import type { CallPlan, Meter, MeteredCall } from './meter.js';
 import { createMeteredFetch } from './fetch/metered-fetch.js';
+import { guardSockets } from './providers/sockets.js';
 import { BudgetStrategy, PricingMode, resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
 import { createGeminiAdapter } from './providers/gemini/adapter.js';
@@ -102,7 +103,9 @@ export class Client implements Meter {
     const adapter = ADAPTERS.find((a) => a.matches(client));
     if (!adapter) throw new TypeError('wrap(): not an OpenAI, Anthropic or Google Gen AI client');
     const provider = opts.provider ?? (this.options.pricingMode === PricingMode.GPU_TIME ? 'self_hosted' : adapter.name);
-    return adapter.withFetch(client, (base, refuse) => createMeteredFetch(base, { meter: this, provider, routes: adapter.routes, refuse }));
+    const copy = adapter.withFetch(client, (base, refuse) => createMeteredFetch(base, { meter: this, provider, routes: adapter.routes, refuse }));
+    guardSockets(copy, adapter.sockets ?? [], this, provider);
+    return copy;
   }
 
   get allowUnpricedEndpoints(): boolean {

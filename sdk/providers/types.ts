@@ -51,6 +51,8 @@ export interface RouteRule {
 export interface ProviderAdapter {
   readonly name: string;
   readonly routes: readonly RouteRule[];
+  /** Methods that talk over a WebSocket instead of fetch (refused unless unpriced endpoints are allowed). */
+  readonly sockets?: readonly string[];
   matches(client: unknown): boolean;
   /** A copy of the client whose HTTP goes through the hook; `refuse` turns an error into what the SDK will raise. */
   withFetch<T extends object>(client: T, hook: FetchHook): T;

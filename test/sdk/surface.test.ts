@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { describe, expect, it } from 'vitest';
-import { Client } from '../../sdk/index.js';
+import { Client, MeteringError } from '../../sdk/index.js';
 import { listedRoute, READS } from '../../sdk/providers/routes.js';
 import { OPENAI_ROUTES } from '../../sdk/providers/openai/routes.js';
 import { ANTHROPIC_ROUTES } from '../../sdk/providers/anthropic/routes.js';
@@ -84,5 +84,14 @@ describe.each(SDKS)('$name: every method of the SDK', (sdk) => {
     const calls = await walk(wrapped, sdk, log);
     const paid = calls.flatMap((c) => c.requests.filter((r) => (listedRoute(sdk.routes, r.method, r.path)?.kind ?? (READS.has(r.method) ? 'free' : 'unpriced')) !== 'free').map((r) => `${c.method}: ${r.method} ${r.path}`));
     expect(paid).toEqual([]);
+  });
+});
+
+describe('WebSocket methods, which fetch never sees', () => {
+  it('Gemini live.connect() on a wrapped client is refused unless unpriced endpoints are allowed', async () => {
+    const wrapped = new Client({ tenantId: 'walk', budgetUsd: 100, logger: quiet }).wrap(SDKS[2].make(recorder([])) as GoogleGenAI);
+    const err = await wrapped.live.connect({ model: 'gemini-live-2.5-flash', callbacks: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(MeteringError);
+    expect(err.code).toBe('UNPRICED_ENDPOINT');
   });
 });

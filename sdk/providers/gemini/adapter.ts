@@ -9,6 +9,7 @@ export function createGeminiAdapter(): ProviderAdapter {
   return {
     name: 'gemini',
     routes: GEMINI_ROUTES,
+    sockets: ['live.connect', 'live.music.connect'],
     matches: (c) => !!c && typeof c === 'object' && 'models' in c && typeof (c as Json).models?.generateContent === 'function',
     withFetch<T extends object>(client: T, hook: FetchHook): T {
       const c = client as Json;
