@@ -177,7 +177,7 @@ export class Client implements Meter {
     }
     const out = (plan.maxOutputTokens ?? price.maxOutputTokens) * plan.choices;
     const usage = { input: { total: plan.promptTokensBound, noCache: plan.promptTokensBound }, output: { total: out } };
-    return usageCostMicros(usage, price, { batch: this.options.batch }).micros;
+    return usageCostMicros(usage, price, { batch: plan.batch || this.options.batch }).micros;
   }
 
   async begin(plan: CallPlan): Promise<MeteredCall> {
@@ -208,7 +208,7 @@ export class Client implements Meter {
     const started = performance.now();
     let settled = false;
     const cost = (usage: NormalizedUsage) => (price
-      ? usageCostMicros(usage, price, { batch: this.options.batch }).micros
+      ? usageCostMicros(usage, price, { batch: plan.batch || this.options.batch }).micros
       : gpuTimeCostMicros(Math.ceil(performance.now() - started), this.gpuMicrosPerHour()));
     const expiry = setTimeout(() => this.budget.close(reservation), this.options.reservationTtlMs);
     expiry.unref();

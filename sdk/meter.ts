@@ -12,6 +12,8 @@ export interface CallPlan {
   readonly choices: number;
   readonly stream: boolean;
   readonly operation: string;
+  /** Priced at the provider's batch prices (a batch job). */
+  readonly batch?: boolean;
   /** The API the call goes to (origin and path): a price database can tell the host from it. */
   readonly apiUrl?: string;
 }
@@ -43,4 +45,9 @@ export interface Meter {
 /** The prompt alone, before the provider said anything: what a call costs at least once accepted. */
 export function promptOnly(plan: CallPlan): NormalizedUsage {
   return { input: { total: plan.promptTokensBound }, output: { total: 0 } };
+}
+
+/** The whole bound: what a call whose real usage comes later (a batch job) is charged now. */
+export function worstUsage(plan: CallPlan, maxOutputTokens: number): NormalizedUsage {
+  return { input: { total: plan.promptTokensBound }, output: { total: maxOutputTokens * plan.choices } };
 }

@@ -50,7 +50,7 @@ async function meteredCall(base: Fetch, input: string | URL | Request, init: Req
   let plan;
   try {
     plan = await route.plan(body, url);
-    call = await o.meter.begin({ provider: o.provider, operation: route.operation, model: plan.model, promptTokensBound: plan.promptTokensBound, maxOutputTokens: plan.maxOutputTokens, choices: plan.choices, stream: plan.stream, apiUrl: url.origin + url.pathname });
+    call = await o.meter.begin({ provider: o.provider, operation: route.operation, model: plan.model, promptTokensBound: plan.promptTokensBound, maxOutputTokens: plan.maxOutputTokens, choices: plan.choices, stream: plan.stream, batch: plan.batch, apiUrl: url.origin + url.pathname });
   } catch (err) {
     return o.refuse(err as Error);
   }
@@ -84,7 +84,7 @@ async function meteredCall(base: Fetch, input: string | URL | Request, init: Req
   } catch {
     json = undefined;
   }
-  call.settle((json && route.usage(json)) ?? promptOnly(call.plan), 'ok');
+  call.settle((json && route.usage(json, call.plan)) ?? promptOnly(call.plan), 'ok');
   return served(res, text, json);
 }
 

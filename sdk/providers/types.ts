@@ -1,5 +1,6 @@
 import type { NormalizedUsage } from '../../pricing/index.js';
 import type { TokenCounter } from '../bounds/tokens.js';
+import type { CallPlan } from '../meter.js';
 
 /** Provider payloads are read structurally: the provider SDKs are optional peer dependencies. */
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -11,6 +12,8 @@ export interface RoutePlan {
   readonly maxOutputTokens?: number;
   readonly choices: number;
   readonly stream: boolean;
+  /** Priced at the provider's batch prices (a batch job). */
+  readonly batch?: boolean;
   /** Tokens of generated output, for a stream that ends without a usage frame. */
   readonly countTokens: TokenCounter;
 }
@@ -28,7 +31,8 @@ export interface PricedRoute {
   plan(body: Json, url: URL): RoutePlan | Promise<RoutePlan>;
   /** The body actually sent (e.g. a stream asked to report its usage); the original when absent. */
   prepare?(body: Json): Json;
-  usage(response: Json): NormalizedUsage | undefined;
+  /** The usage to charge, from the response (and the plan, for a call charged at its bound). */
+  usage(response: Json, plan: CallPlan): NormalizedUsage | undefined;
   streamEvent(event: Json, name?: string): StreamEvent;
 }
 

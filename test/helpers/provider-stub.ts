@@ -116,7 +116,7 @@ export async function startProviderStub(): Promise<ProviderStub> {
 }
 
 const KNOWN = [
-  /^\/v1\/(chat\/completions|responses|embeddings|completions)$/, /^\/v1\/messages(\/count_tokens)?$/,
+  /^\/v1\/(chat\/completions|responses|embeddings|completions)$/, /^\/v1\/messages(\/count_tokens|\/batches)?$/,
   /^\/v1beta\/models\/[^/]+:(generateContent|streamGenerateContent|embedContent|countTokens)$/,
 ];
 
@@ -193,6 +193,10 @@ async function responses(body: any, r: StubReply, res: ServerResponse): Promise<
 async function anthropic(path: string, body: any, r: StubReply, res: ServerResponse): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const u = r.usage!;
   if (path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: u.input });
+  if (path === '/v1/messages/batches') {
+    const counts = { processing: body.requests.length, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+    return json(res, 200, { id: 'msgbatch_stub', type: 'message_batch', processing_status: 'in_progress', request_counts: counts, created_at: '2026-11-29T00:00:00Z', expires_at: '2026-11-30T00:00:00Z', ended_at: null, cancel_initiated_at: null, archived_at: null, results_url: null });
+  }
   const usage = {
     input_tokens: u.input, output_tokens: u.output, cache_read_input_tokens: u.cached ?? 0,
     cache_creation_input_tokens: (u.cacheWrite5m ?? 0) + (u.cacheWrite1h ?? 0),

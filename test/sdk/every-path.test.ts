@@ -71,6 +71,23 @@ describe('1: a stream with no visible text is still charged', () => {
   });
 });
 
+describe('1b: batch jobs', () => {
+  it('an Anthropic message batch is charged its whole bound at batch prices when created, or refused', async () => {
+    // claude-haiku-4-5 batch: $0.50 / $2.50 per million; 2 x 1,000 max_tokens = 5,000 µ$ of output.
+    const params = (content: string) => ({ model: 'claude-haiku-4-5', max_tokens: 1000, messages: user(content) });
+    const requests = [{ custom_id: 'a', params: params('Hi') }, { custom_id: 'b', params: params('Hello') }];
+    const c = client();
+    const batch = await c.wrap(anthropic()).messages.batches.create({ requests });
+    expect(batch.id).toBe('msgbatch_stub');
+    // Prompt bound: framing 16 + 8 a message + the bytes of 'user' and the text, per request.
+    const prompt = (16 + 8 + 4 + 2) + (16 + 8 + 4 + 5);
+    expect(micros(c)).toBe(Math.round(prompt * 0.5) + 5_000);
+    const before = stub.requests.length;
+    await expect(client({ budgetUsd: 0.004 }).wrap(anthropic()).messages.batches.create({ requests })).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(stub.requests.length).toBe(before);
+  });
+});
+
 describe('2: n and candidateCount multiply the output bound', () => {
   it('OpenAI n: 3 is reserved as three completions: refused where one would fit', async () => {
     // One choice: 9 prompt tokens x $2.50 + 1,000 x $10 = 10,023 µ$; three: 30,023 µ$.

@@ -1,5 +1,8 @@
 import { free, unpriced } from '../routes.js';
-import type { PricedRoute, RouteRule } from '../types.js';
+import { utf8Bytes } from '../../bounds/tokens.js';
+import { MeteringError } from '../../errors.js';
+import { worstUsage } from '../../meter.js';
+import type { Json, PricedRoute, RouteRule } from '../types.js';
 import { messagesPromptBound } from './prompt.js';
 import { messagesStreamEvent } from './stream.js';
 import { messagesUsage } from './usage.js';
@@ -18,6 +21,29 @@ const messages: PricedRoute = {
 };
 
 /**
+ * A message batch: every request's prompt bound and max_tokens, at batch prices, charged in full when
+ * the batch is created (its real usage arrives hours later, with the results). One model per batch.
+ */
+const messageBatches: PricedRoute = {
+  kind: 'priced',
+  operation: 'messages.batches',
+  plan(b) {
+    const requests: Json[] = (b.requests ?? []).map((r: Json) => r.params ?? {});
+    const models = new Set(requests.map((p) => String(p.model)));
+    if (models.size !== 1) throw new MeteringError('BAD_REQUEST_BODY', `a message batch is priced per model: expected one model, got ${[...models].join(', ') || 'none'}`, 'messages.batches');
+    let tokens = 0;
+    let out = 0;
+    for (const p of requests) {
+      tokens += messagesPromptBound(p).tokens;
+      out += int(p.max_tokens) ?? 0;
+    }
+    return { model: [...models][0], promptTokensBound: tokens, maxOutputTokens: out, choices: 1, stream: false, batch: true, countTokens: utf8Bytes };
+  },
+  usage: (_r, plan) => worstUsage(plan, plan.maxOutputTokens ?? 0),
+  streamEvent: () => ({}),
+};
+
+/**
  * Every Anthropic endpoint a client method can reach, `beta.*` included (the same paths with
  * `?beta=true`); test/sdk/surface.test.ts walks the SDK and fails on any write that is not here.
  */
@@ -25,7 +51,7 @@ export const ANTHROPIC_ROUTES: readonly RouteRule[] = [
   { method: 'POST', path: /\/v1\/messages$/, route: messages },
   free('POST', /\/v1\/messages\/count_tokens$/, 'messages.countTokens'),
   free('POST', /\/v1\/messages\/batches\/[^/]+\/cancel$/, 'messages.batches.cancel'),
-  unpriced('POST', /\/v1\/messages\/batches$/, 'messages.batches.create'),
+  { method: 'POST', path: /\/v1\/messages\/batches$/, route: messageBatches },
   // Managed agents: a session's events and a deployment's runs invoke models server-side.
   unpriced('POST', /\/v1\/(sessions|deployments|dreams)(\/.*)?$/, 'agent sessions, deployments and dreams'),
   free('POST', /\/v1\/(files|skills|agents|environments|vaults|memory_stores|tunnels|user_profiles|organizations|compliance)(\/.*)?$/, 'objects and settings'),
