@@ -65,6 +65,25 @@ export async function run(): Promise<void> {
     console.log(`| ${name} | ${us(quantile(times[d], 0.5))} | ${us(quantile(times[d], 0.9))} | ${us(quantile(times[d], 0.99))} | ${d === 0 ? '' : us(quantile(times[d], 0.5) - base)} |`);
   }
 
+  // The same three designs with the network taken out: a fetch that answers at once with a canned
+  // response, so what is left is the SDK's own work plus the meter's (far less noise than sockets).
+  const canned = JSON.stringify({ id: 'chatcmpl-x', object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: 'Hello.' }, finish_reason: 'stop', logprobs: null }], usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 } });
+  const offline = () => new OpenAI({ apiKey: 'sk-test', baseURL: 'http://offline.test/v1', maxRetries: 0, fetch: async () => new Response(canned, { headers: { 'content-type': 'application/json' } }) });
+  const quiet = [['unwrapped', offline()], ['Proxy on chat.completions.create', proxyDesign(offline(), client)], ['fetch hook (shipped)', client.wrap(offline())]] as const;
+  const rounds = quiet.map(() => [] as number[]);
+  for (let r = 0; r < 15; r++) {
+    for (const [d, [, ai]] of quiet.entries()) {
+      const t = performance.now();
+      for (let i = 0; i < 1000; i++) await ai.chat.completions.create(body);
+      rounds[d].push((performance.now() - t) / 1000);
+    }
+    await client.flush();
+  }
+  const quietBase = quantile(rounds[0], 0.5);
+  console.log('\n## sdk: the same calls without the network (a fetch answering at once): the meter\'s own cost (15 rounds of 1,000 calls, median round)');
+  console.log('| design | µs a call | added µs |\n|---|---:|---:|');
+  for (const [d, [name]] of quiet.entries()) console.log(`| ${name} | ${us(quantile(rounds[d], 0.5))} | ${d === 0 ? '' : us(quantile(rounds[d], 0.5) - quietBase)} |`);
+
   const count = await exactCounter('o200k_base');
   const words = 'the platform team runs inference on rented H100 nodes and pays for every token and GPU hour '.split(' ');
   const prompt = (seed: number) => `request ${seed}: ${Array.from({ length: 3200 }, (_, i) => words[(i * 7 + seed) % words.length]).join(' ')}`;
