@@ -181,6 +181,9 @@ describe("5: wrapped calls keep the SDK's promise type; refusals reject the call
       // The SDKs' stream helpers wrap every error in their own class, the refusal as its cause.
       const stream = c.wrap(anthropic()).messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: user('Hi') });
       expect(budgetErrorOf(await stream.finalMessage().catch((e) => e))?.details.reason).toBe('reservation');
+      // A copy made from the wrapped client (withOptions) stays metered.
+      const copy = c.wrap(openai()).withOptions({ timeout: 5_000 });
+      await expect(copy.chat.completions.create({ model: 'gpt-4o', messages: user('Hi') })).rejects.toBeInstanceOf(BudgetExceededError);
       await sleep(50);
       expect(unhandled).toEqual([]);
     } finally {
