@@ -4,6 +4,8 @@
 #
 #   scripts/kafka.sh start [--fresh] [PORT]   start a broker on 127.0.0.1:PORT (default 19092); --fresh wipes its data
 #   scripts/kafka.sh stop [PORT]              stop it (its data stays for the next start)
+#   scripts/kafka.sh kill [PORT]              kill -9 it, as a crash would (its data stays)
+#   scripts/kafka.sh wipe [PORT]              stop it and delete its data
 #   scripts/kafka.sh libs                     only resolve the jars
 #
 # LUTFLOW_KAFKA_HOME (default .cache/kafka) holds the jars, each broker's data and its log.
@@ -86,9 +88,25 @@ stop() {
   rm -f "$pidfile"
 }
 
+crash() {
+  local port=${1:-19092}
+  local pidfile=$home/broker-$port/pid
+  [ -f "$pidfile" ] || return 0
+  kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+wipe() {
+  local port=${1:-19092}
+  stop "$port"
+  rm -rf "$home/broker-$port"
+}
+
 case "${1:-}" in
   start) shift; start "$@" ;;
   stop) shift; stop "$@" ;;
+  kill) shift; crash "$@" ;;
+  wipe) shift; wipe "$@" ;;
   libs) libs ;;
-  *) echo "usage: scripts/kafka.sh start [--fresh] [PORT] | stop [PORT] | libs" >&2; exit 2 ;;
+  *) echo "usage: scripts/kafka.sh start [--fresh] [PORT] | stop [PORT] | kill [PORT] | wipe [PORT] | libs" >&2; exit 2 ;;
 esac

@@ -8,7 +8,8 @@ export { toDeadLetter, type DeadLetterSource } from './contracts/dead-letters.js
 export { CONTRACT_SCHEMAS } from './contracts/schemas.js';
 export { createEmbeddedBus, type Transport, type TransportStats, type EmbeddedBusOptions } from './transport.js';
 export { CostWindow, COST_WINDOW_SCHEMA_VERSION } from './windows/contract.js';
-export { CostWindowAggregator, type WindowOptions, type WindowStats, type EventPosition } from './windows/aggregator.js';
+export { CostWindowAggregator, type WindowOptions, type EventPosition } from './windows/aggregator.js';
+export type { WindowStats, WindowState, TenantClockState, WindowChanges, RestorableState } from './windows/state.js';
 export { runCostWindows } from './windows/embedded.js';
 export { createKafka, brokersFromEnv, type KafkaOptions } from './kafka/client.js';
 export { ensureTopics, TOPIC_SPECS } from './kafka/topics.js';

@@ -8,11 +8,14 @@ export type ContractTopic = typeof TOPICS.telemetry | typeof TOPICS.runRecords;
 
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 
-/** The key a contract names: telemetry by deployment (else tenant), run records by run id. */
+/**
+ * The key a contract names: telemetry by tenant (one tenant's events stay in order on one partition, which
+ * its cost windows' watermark relies on), run records by run id.
+ */
 export function keyFor(topic: string, value: unknown): string | undefined {
-  const v = value as { tenant_id?: string; deployment_id?: string; run_id?: string } | null;
+  const v = value as { tenant_id?: string; run_id?: string } | null;
   if (!v || typeof v !== 'object') return undefined;
-  if (topic === TOPICS.telemetry) return v.deployment_id ?? v.tenant_id;
+  if (topic === TOPICS.telemetry) return v.tenant_id;
   if (topic === TOPICS.runRecords) return v.run_id;
   return undefined;
 }

@@ -8,14 +8,17 @@ export const FieldErrorSchema = Type.Object({
   message: Type.String(),
 });
 
-/** `<topic>.dlq`: a record that failed validation, with why and its original bytes. */
+/** `<topic>.dlq`: a record that failed validation (or could not be stored), with why and its original bytes. */
 export const DeadLetter = Type.Object(
   {
     schema_version: Type.Literal(DEAD_LETTER_SCHEMA_VERSION),
     topic: Id('topic the record was read from'),
     reason: Type.String({ minLength: 1 }),
     errors: Type.Array(FieldErrorSchema),
-    original_base64: Type.String({ description: 'the record bytes exactly as received' }),
+    original_base64: Type.String({ description: 'the record bytes exactly as received (the first bytes only when original_truncated)' }),
+    original_size: Opt(Type.Integer({ minimum: 0, description: 'size of the original record in bytes' })),
+    original_sha256: Opt(Type.String({ description: 'sha256 of the original record bytes, hex' })),
+    original_truncated: Opt(Type.Boolean({ description: 'true when the record was too large to keep whole' })),
     key: Opt(Type.String()),
     partition: Opt(Type.Integer({ minimum: 0 })),
     offset: Opt(Type.String()),

@@ -1,8 +1,14 @@
 import type { Admin } from 'kafkajs';
 import { deadLetterTopic, TOPICS } from '../topics.js';
 
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions: number;
+  readonly configEntries?: readonly { name: string; value: string }[];
+}
+
 /** Every topic with its partition count; created explicitly (the test broker does not auto-create). */
-export const TOPIC_SPECS: readonly { topic: string; numPartitions: number }[] = [
+export const TOPIC_SPECS: readonly TopicSpec[] = [
   { topic: TOPICS.telemetry, numPartitions: 6 },
   { topic: TOPICS.runRecords, numPartitions: 3 },
   { topic: TOPICS.costWindows, numPartitions: 3 },
@@ -10,9 +16,26 @@ export const TOPIC_SPECS: readonly { topic: string; numPartitions: number }[] = 
   { topic: deadLetterTopic(TOPICS.runRecords), numPartitions: 1 },
 ];
 
-/** Creates the topics that do not exist yet, single replica (one broker). */
-export async function ensureTopics(admin: Admin, specs = TOPIC_SPECS, replicationFactor = 1): Promise<void> {
+/** A job's state changelog: compacted (latest value per key), in small segments so compaction keeps up. */
+export const changelogSpec = (topic: string): TopicSpec => ({
+  topic,
+  numPartitions: 1,
+  configEntries: [
+    { name: 'cleanup.policy', value: 'compact' },
+    { name: 'segment.ms', value: String(10 * 60_000) },
+    { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+  ],
+});
+
+/** Creates the topics that do not exist yet, single replica by default (one broker). */
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[] = TOPIC_SPECS, replicationFactor = 1): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
-  if (missing.length) await admin.createTopics({ topics: missing.map((s) => ({ ...s, replicationFactor })), waitForLeaders: true });
+  if (!missing.length) return;
+  try {
+    await admin.createTopics({ topics: missing.map((s) => ({ ...s, configEntries: s.configEntries?.map((c) => ({ ...c })), replicationFactor })), waitForLeaders: true });
+  } catch (err) {
+    // Another process may create the same topic between the listing and the creation.
+    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' && !String((err as Error).message).includes('already exists')) throw err;
+  }
 }

@@ -1,36 +1,78 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-export const TEST_BROKER_PORT = 19092;
+const SCRIPT = join(ROOT, 'scripts/kafka.sh');
+
+/** The suites that talk to a broker: every test file under test/stream/. */
+const KAFKA_SUITES = readdirSync(join(ROOT, 'test/stream')).filter((f) => f.endsWith('.test.ts')).map((f) => `test/stream/${f}`);
+
+const isFree = (port: number) => new Promise<boolean>((r) => {
+  const s = createServer();
+  s.once('error', () => r(false));
+  s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
+});
+
+/** A free port whose next port (the broker's controller listener) is free too. */
+export async function freeBrokerPort(): Promise<number> {
+  for (;;) {
+    const p = 20_000 + Math.floor(Math.random() * 20_000);
+    if ((await isFree(p)) && (await isFree(p + 1))) return p;
+  }
+}
+
+export const brokerScript = (cmd: 'start' | 'stop' | 'kill' | 'wipe', port: number, fresh = false) =>
+  execFileSync('bash', [SCRIPT, cmd, ...(fresh ? ['--fresh'] : []), String(port)], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
+
+/** Whether this run includes a suite that needs the broker (no filter: the whole suite does). */
+function wantsKafka(project: TestProject): boolean {
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  if (!filters?.length) return true;
+  return filters.some((f) => {
+    const rel = f.startsWith('/') ? f.slice(ROOT.length + 1) : f.replace(/^\.\//, '');
+    return KAFKA_SUITES.some((s) => s.includes(rel) || (rel.length > 0 && rel.startsWith(s)));
+  });
+}
 
 /**
- * Gives the tests a real Kafka broker: KAFKA_BROKERS when set, else a single-node KRaft broker started
- * by scripts/kafka.sh from Maven Central jars (and stopped afterwards). Without Java or Maven the run
- * fails with what to install.
+ * Gives the tests a real Kafka broker: KAFKA_BROKERS when set, else a single-node KRaft broker started by
+ * scripts/kafka.sh from Maven Central jars on a free port of its own (so runs side by side never share
+ * one), deleted afterwards. Runs without a Kafka suite start nothing. Without Java or Maven the run fails
+ * with what to install.
  */
 export default async function setup(project: TestProject) {
   let brokers = process.env.KAFKA_BROKERS;
-  let started = false;
+  let port: number | undefined;
+  if (!brokers && !wantsKafka(project)) {
+    project.provide('kafkaBrokers', '');
+    return;
+  }
   if (!brokers) {
+    port = await freeBrokerPort();
     try {
-      execFileSync('bash', [join(ROOT, 'scripts/kafka.sh'), 'start', '--fresh', String(TEST_BROKER_PORT)], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
+      brokerScript('start', port, true);
     } catch (err) {
       throw new Error(`could not start the test Kafka broker (scripts/kafka.sh): ${(err as Error).message}. It needs Java 17+ and Maven (Debian: apt-get install openjdk-17-jre-headless maven), or set KAFKA_BROKERS to a running broker.`);
     }
-    brokers = `127.0.0.1:${TEST_BROKER_PORT}`;
-    started = true;
+    brokers = `127.0.0.1:${port}`;
   }
   process.env.KAFKA_BROKERS = brokers;
   project.provide('kafkaBrokers', brokers);
-  const { createKafka, ensureTopics } = await import('../../stream/index.js');
-  const admin = createKafka({ brokers: brokers.split(','), clientId: 'test-setup' }).admin();
-  await admin.connect();
-  await ensureTopics(admin);
-  await admin.disconnect();
+  try {
+    const { createKafka, ensureTopics } = await import('../../stream/index.js');
+    const admin = createKafka({ brokers: brokers.split(','), clientId: 'test-setup' }).admin();
+    await admin.connect();
+    await ensureTopics(admin);
+    await admin.disconnect();
+  } catch (err) {
+    if (port !== undefined) brokerScript('wipe', port);
+    throw err;
+  }
   return () => {
-    if (started) execFileSync('bash', [join(ROOT, 'scripts/kafka.sh'), 'stop', String(TEST_BROKER_PORT)], { stdio: 'inherit' });
+    if (port !== undefined) brokerScript('wipe', port);
   };
 }
 

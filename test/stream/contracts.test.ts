@@ -78,9 +78,9 @@ describe('published JSON Schemas', () => {
 });
 
 describe('keys', () => {
-  it('follow the contracts: telemetry by deployment or tenant, run records by run id', () => {
+  it('follow the contracts: telemetry by tenant (ordered per tenant), run records by run id', () => {
     expect(keyFor('lut.telemetry', event())).toBe('acme');
-    expect(keyFor('lut.telemetry', { ...event(), deployment_id: 'dep-1' })).toBe('dep-1');
+    expect(keyFor('lut.telemetry', { ...event(), deployment_id: 'dep-1' })).toBe('acme');
     expect(keyFor('lut.pcpo-features', apiRun())).toBe('r1');
     expect(keyFor('lut.cost-windows', apiRun())).toBeUndefined();
   });

@@ -55,4 +55,35 @@ describe('cost windows', () => {
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ topic: 'lut.telemetry', errors: [{ path: '/cost_usd_micros' }] });
   });
+
+  it('holds a tenant\'s watermark at its slowest partition, so a backlog read faster on one partition loses nothing', () => {
+    const out: CostWindow[] = [];
+    const agg = new CostWindowAggregator({ emit: (w) => out.push(w), outOfOrdernessMs: 0, allowedLatenessMs: 0 });
+    agg.add(ev(1, 10, { deployment_id: 'a' }), { partition: 0, offset: 0n });
+    agg.add(ev(2, 20, { deployment_id: 'b' }), { partition: 1, offset: 0n });
+    // Partition 0's batch runs an hour ahead before partition 1's next batch is read.
+    for (let s = 10; s < 3600; s += 10) agg.add(ev(s, 1, { deployment_id: 'a' }), { partition: 0, offset: BigInt(s) });
+    agg.add(ev(5, 300, { deployment_id: 'b' }), { partition: 1, offset: 1n });
+    expect(agg.stats()).toMatchObject({ late: 0, tooLate: 0 });
+    agg.add(ev(3600, 1, { deployment_id: 'b' }), { partition: 1, offset: 2n });
+    expect(out.find((w) => w.scope === 'tenant' && w.window_start === t(0))).toMatchObject({ spend_usd_micros: 330, calls: 3, revision: 0 });
+  });
+
+  it('closes a quiet source\'s windows after the idle timeout of caught-up time, then lets event time run on', () => {
+    const out: CostWindow[] = [];
+    const agg = new CostWindowAggregator({ emit: (w) => out.push(w), outOfOrdernessMs: 2000, allowedLatenessMs: 5000, idleTimeoutMs: 1000 });
+    agg.add(ev(1, 10), { partition: 0, offset: 0n });
+    agg.add(ev(12, 20), { partition: 0, offset: 1n });
+    agg.idle(0, 900);
+    expect(out.map((w) => w.window_start)).toEqual([t(0)]);
+    agg.idle(0, 100);
+    expect(out.map((w) => [w.window_start, w.spend_usd_micros])).toEqual([[t(0), 10], [t(10), 20]]);
+    agg.add(ev(13, 5), { partition: 0, offset: 2n }); // after the idle close: a late update, revision 1
+    expect(out[2]).toMatchObject({ window_start: t(10), spend_usd_micros: 25, revision: 1, late_events: 1 });
+    expect(agg.stats().openWindows).toBe(1);
+    agg.idle(0, 1000);
+    agg.idle(0, 10_000);
+    expect(agg.stats().openWindows).toBe(0);
+  });
 });
+
