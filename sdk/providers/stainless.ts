@@ -16,12 +16,21 @@ function refuse(err: Error): Response {
   return res;
 }
 
+/** Options a client keeps that `withOptions()` does not carry over by itself (AzureOpenAI's). */
+function carried(c: Json): Json {
+  return c.apiVersion ? { apiVersion: c.apiVersion, deployment: c.deploymentName } : {};
+}
+
 function meteredClass(base: new (...a: unknown[]) => Json): object {
   let cls = metered.get(base);
   if (!cls) {
     cls = class extends base {
       makeStatusError(status: number, error: unknown, message: unknown, headers: Headers): unknown {
         return refusals.get(headers) ?? super.makeStatusError(status, error, message, headers);
+      }
+
+      withOptions(options: Json): unknown {
+        return super.withOptions({ ...carried(this), ...options });
       }
     };
     metered.set(base, cls);
@@ -34,7 +43,7 @@ export function stainlessWithFetch<T extends object>(client: T, hook: FetchHook)
   if (typeof c.withOptions !== 'function' || typeof c.makeStatusError !== 'function' || typeof c.fetch !== 'function') {
     throw new TypeError('wrap(): this client has no withOptions(), fetch or makeStatusError(); Lutflow needs openai >= 5 or @anthropic-ai/sdk >= 0.50');
   }
-  const copy = c.withOptions({ fetch: hook(c.fetch, refuse) }) as Json;
+  const copy = c.withOptions({ ...carried(c), fetch: hook(c.fetch, refuse) }) as Json;
   // Copies made later (`wrapped.withOptions({...})`) are built from this class, so they stay metered.
   Object.setPrototypeOf(copy, (meteredClass(c.constructor as new (...a: unknown[]) => Json) as { prototype: object }).prototype);
   return copy as T;

@@ -116,7 +116,7 @@ export async function startProviderStub(): Promise<ProviderStub> {
 }
 
 const KNOWN = [
-  /^\/v1\/(chat\/completions|responses|embeddings|completions)$/, /^\/v1\/messages(\/count_tokens|\/batches)?$/,
+  /^\/v1\/(chat\/completions|responses|embeddings|completions)$/, /^\/openai\/deployments\/[^/]+\/chat\/completions$/, /^\/v1\/messages(\/count_tokens|\/batches)?$/,
   /^\/v1beta\/models\/[^/]+:(generateContent|streamGenerateContent|embedContent|countTokens)$/,
 ];
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AzureOpenAI } from 'openai';
 import { BudgetExceededError, Client, budgetErrorOf } from '../../sdk/index.js';
 import { startProviderStub, stubClients, type ProviderStub } from '../helpers/provider-stub.js';
 
@@ -189,6 +190,17 @@ describe("5: wrapped calls keep the SDK's promise type; refusals reject the call
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+});
+
+describe('Azure OpenAI', () => {
+  it('an AzureOpenAI client is wrapped (deployment and API version carried), metered, and stays metered through withOptions()', async () => {
+    const c = client();
+    const az = c.wrap(new AzureOpenAI({ apiKey: 'az-test', endpoint: stub.url, apiVersion: '2024-10-21', deployment: 'gpt-4o', maxRetries: 0 }));
+    stub.next('openai', { usage: { input: 1000, output: 100 } });
+    await az.withOptions({ timeout: 5_000 }).chat.completions.create({ model: 'gpt-4o', messages: user('Hi') });
+    expect(stub.requests.at(-1)!.path).toBe('/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21');
+    expect(micros(c)).toBe(2_500 + 1_000);
   });
 });
 
