@@ -43,13 +43,22 @@ export function exactCounter(encoding: Encoding): Promise<TokenCounter> {
   return p;
 }
 
+/** Text the tokenizer cannot take (it throws) is bounded by its bytes, which no byte-level BPE undercounts. */
+function safely(count: Count, text: string): number {
+  try {
+    return count(text, PLAIN);
+  } catch {
+    return utf8Bytes(text);
+  }
+}
+
 function cached(count: Count): TokenCounter {
   const memo = new Map<string, number>();
   let chars = 0;
   return (text) => {
     const hit = memo.get(text);
     if (hit !== undefined) return hit;
-    const n = count(text, PLAIN);
+    const n = safely(count, text);
     if (text.length > CACHE_CHARS / 16) return n;
     memo.set(text, n);
     chars += text.length;

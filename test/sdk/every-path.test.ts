@@ -221,6 +221,14 @@ describe('6: helper surfaces go through the meter', () => {
     expect(stub.requests.length).toBe(before);
   });
 
+  it('gemini: a per-request httpOptions.fetch cannot replace the metered fetch', async () => {
+    const before = stub.requests.length;
+    const ai = client({ budgetUsd: 0 }).wrap(gemini());
+    const config = { httpOptions: { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) } };
+    await expect(ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hi', config })).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(stub.requests.length).toBe(before);
+  });
+
   it.each(calls)('%s: charged from the usage', async (_, call) => {
     const c = client();
     await call(c);

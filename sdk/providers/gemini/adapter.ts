@@ -23,6 +23,10 @@ export function createGeminiAdapter(): ProviderAdapter {
       });
       // Google Cloud credentials (Vertex AI) carry over as they are.
       if (c.apiClient.clientOptions.auth) copy.apiClient.clientOptions.auth = c.apiClient.clientOptions.auth;
+      // A per-request `config.httpOptions.fetch` would replace the metered one: the client's fetch always wins.
+      const api = copy.apiClient;
+      const patch = api.patchHttpOptions?.bind(api);
+      if (patch) api.patchHttpOptions = (base: Json, request: Json) => ({ ...patch(base, request), fetch: base.fetch });
       return copy as T;
     },
   };
