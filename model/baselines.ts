@@ -10,7 +10,10 @@ export type EfficiencyParams = readonly [lnBandwidth: number, lnCompute: number,
 export interface PhysicsCalibration {
   /** Fitted on every run; the fallback for an engine the data lacks. */
   readonly global: EfficiencyParams;
-  /** `vendor|framework` codes (`*|framework` pools the vendors). */
+  /**
+   * By key, most specific first: `bandwidth|tflops|framework|gpus`, `bandwidth|tflops|framework`, `vendor|framework`,
+   * `*|framework` (codes; bandwidth in TB/s and TFLOP/s as float32, as the vectors hold them).
+   */
   readonly groups: Readonly<Record<string, EfficiencyParams>>;
 }
 
@@ -23,10 +26,25 @@ export function calibrationKey(vendorCode: number, frameworkCode: number): strin
   return `${Number.isNaN(vendorCode) ? '*' : vendorCode}|${Number.isNaN(frameworkCode) ? '*' : frameworkCode}`;
 }
 
+/** An accelerator (by its datasheet bandwidth and TFLOP/s, as the vector holds them) running an engine. */
+export function acceleratorKey(vec: ArrayLike<number>, row: number): string {
+  return `${at(vec, row, F.gpu_memory_bandwidth_tbps)}|${at(vec, row, F.gpu_bf16_tflops)}|${at(vec, row, F.framework_code)}`;
+}
+
+/** The same on a number of devices: tensor-parallel overheads are the accelerator's and the engine's. */
+export function deploymentKey(vec: ArrayLike<number>, row: number): string {
+  return `${acceleratorKey(vec, row)}|${at(vec, row, F.gpu_count)}`;
+}
+
+/**
+ * The most specific fit there is: accelerator x engine x device count, else accelerator x engine, else vendor
+ * x engine (an accelerator never seen), else the engine, else everyone.
+ */
 export function paramsFor(c: PhysicsCalibration | undefined, vec: ArrayLike<number>, row = 0): EfficiencyParams {
   if (!c) return DEFAULT_EFFICIENCY;
   const fw = at(vec, row, F.framework_code);
-  return c.groups[calibrationKey(at(vec, row, F.gpu_vendor_code), fw)] ?? c.groups[calibrationKey(NaN, fw)] ?? c.global;
+  return c.groups[deploymentKey(vec, row)] ?? c.groups[acceleratorKey(vec, row)] ?? c.groups[calibrationKey(at(vec, row, F.gpu_vendor_code), fw)]
+    ?? c.groups[calibrationKey(NaN, fw)] ?? c.global;
 }
 
 /** The physics terms of a row, in the order `calibratedGpuSeconds` uses them. */

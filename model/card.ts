@@ -22,8 +22,10 @@ export interface TargetCard {
   readonly run_kind: 'self_hosted' | 'api';
   readonly transform: string;
   readonly quantiles: readonly number[];
-  /** Cross-conformal correction added to the P90 margin (log scale), from the out-of-fold scores. */
+  /** Cross-conformal correction added to the P90 margin (the median's, for a one-output model; log scale). */
   readonly p90_conformal_offset: number;
+  /** The same per accelerator x engine (`bandwidth|tflops|framework`, see acceleratorKey), where it had enough runs. */
+  readonly p90_group_offsets?: Readonly<Record<string, number>>;
   /** Fitted baseline parameters: engine efficiency (GPU-seconds) or the output prior (API). */
   readonly baseline: { readonly physics?: PhysicsCalibration; readonly prior?: OutputPrior };
   /**

@@ -4,6 +4,7 @@ import { readCard, type ModelCard } from './card.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { ModelError } from './errors.js';
 import { loadEnsemble } from './load.js';
+import { acceleratorKey } from './baselines.js';
 import { fromTransformed, TARGETS, targetFor, type BaselineParams, type TargetDef } from './targets.js';
 
 export interface QuantityPrediction {
@@ -33,6 +34,7 @@ interface Quantiles {
 
 interface LoadedTarget extends Quantiles {
   readonly def: TargetDef;
+  readonly groupOffsets?: Readonly<Record<string, number>>;
   readonly baseline: BaselineParams;
   /** `bandwidth|tflops` of the accelerators seen in training, as float32 like the vectors. */
   readonly hardwareSeen?: ReadonlySet<string>;
@@ -52,7 +54,7 @@ export function maskHardware(vec: Float32Array, row: number, masked: readonly nu
   return into;
 }
 
-/** A loaded PCPO model directory: the card and quantile ensembles per run kind. */
+/** A loaded PCPO model directory: the card and its ensembles per run kind. */
 export class PcpoModel {
   private readonly margins = new Float64Array(2);
   private readonly scratch = new Float32Array(FEATURE_COUNT);
@@ -80,7 +82,8 @@ export class PcpoModel {
       : q.ensemble.predictMargin(vec, this.margins, at);
     const cap = def.cap(vec, row);
     const p50 = fromTransformed(def, m[q.p50Index], base, cap);
-    const p90 = Math.max(p50, fromTransformed(def, m[q.p90Index] + q.p90Offset, base, cap));
+    const offset = blind ? q.p90Offset : t.groupOffsets?.[acceleratorKey(vec, row)] ?? q.p90Offset;
+    const p90 = Math.max(p50, fromTransformed(def, m[q.p90Index] + offset, base, cap));
     return unseen ? { target: def.name, p50, p90, unseenHardware: true } : { target: def.name, p50, p90 };
   }
 
@@ -106,10 +109,11 @@ function loadQuantiles(dir: string, file: string, declared: readonly number[], p
     const i = ensemble.featureNames.findIndex((n, k) => n !== FEATURE_NAMES[k]);
     throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${file}: feature ${i} is '${ensemble.featureNames[i]}', the spec says '${FEATURE_NAMES[i]}'`, 'feature_names');
   }
-  const qs = ensemble.quantileAlpha ?? declared;
-  const p50Index = qs.indexOf(0.5), p90Index = qs.indexOf(0.9);
+  // One output: the median, its P90 the median plus the offset. Two or more: quantile outputs for 0.5 and 0.9.
+  const qs = ensemble.numTarget === 1 ? [0.5] : ensemble.quantileAlpha ?? declared;
+  const p50Index = qs.indexOf(0.5), p90Index = ensemble.numTarget === 1 ? 0 : qs.indexOf(0.9);
   if (ensemble.numTarget !== qs.length || p50Index < 0 || p90Index < 0) {
-    throw new ModelError('MODEL_MALFORMED', `${dir}/${file}: expected quantile outputs for 0.5 and 0.9, found ${ensemble.numTarget} output(s) for ${JSON.stringify(qs)}`, 'quantile_alpha');
+    throw new ModelError('MODEL_MALFORMED', `${dir}/${file}: expected one output (the median) or quantile outputs for 0.5 and 0.9, found ${ensemble.numTarget} output(s) for ${JSON.stringify(qs)}`, 'quantile_alpha');
   }
   if (!Number.isFinite(p90Offset)) throw new ModelError('MODEL_MALFORMED', `${dir}: the P90 offset of ${file} is not a number`, 'p90_conformal_offset');
   return { ensemble, p50Index, p90Index, p90Offset };
@@ -129,7 +133,7 @@ export function loadPcpoModel(dir: string): PcpoModel {
     const def = TARGETS[name as TargetDef['name']];
     if (!def || !tc) throw new ModelError('MODEL_MALFORMED', `${dir}: unknown target '${name}'`, `targets.${name}`);
     targets.set(name, {
-      def, ...loadQuantiles(dir, tc.file, tc.quantiles, tc.p90_conformal_offset), baseline: tc.baseline ?? {},
+      def, ...loadQuantiles(dir, tc.file, tc.quantiles, tc.p90_conformal_offset), baseline: tc.baseline ?? {}, groupOffsets: tc.p90_group_offsets,
       hardwareSeen: tc.hardware_seen && new Set(tc.hardware_seen.map((h) => hardwareKey(h.memory_bandwidth_tbps, h.bf16_tflops))),
       frameworksSeen: tc.frameworks_seen && new Set(tc.frameworks_seen),
       unseen: tc.unseen_hardware && loadQuantiles(dir, tc.unseen_hardware.file, tc.quantiles, tc.unseen_hardware.p90_conformal_offset),

@@ -1,7 +1,8 @@
-import { FEATURE_COUNT, FEATURE_NAMES } from '../../features/index.js';
+import { FEATURE_COUNT, FEATURE_INDEX, FEATURE_NAMES } from '../../features/index.js';
 import { ensembleFromJson, fromTransformed, type BaselineParams, type TreeEnsemble } from '../../model/index.js';
 import type { RunRecord } from '../../stream/index.js';
 import { fitBooster, type RoundReport } from '../xgboost/booster.js';
+import { enforceMonotone } from '../xgboost/monotone.js';
 import { gather, type TargetRows } from './dataset.js';
 import { TrainingError } from './errors.js';
 import { conformalQuantile } from './metrics.js';
@@ -51,7 +52,7 @@ export function baselinesFor(ctx: FitContext, params: BaselineParams, rows: read
 }
 
 /**
- * Fits one model on `rows`: the baseline's parameters, then the quantile trees on the log-ratio. With `rounds`,
+ * Fits one model on `rows`: the baseline's parameters, then the trees on the log-ratio. With `rounds`,
  * exactly that many rounds on every row; otherwise early stopping on an inner validation slice of the rows.
  */
 export function fitModel(ctx: FitContext, rows: readonly number[], rounds?: number): FittedModel {
@@ -65,7 +66,9 @@ export function fitModel(ctx: FitContext, rows: readonly number[], rounds?: numb
     params: ctx.params, rounds: rounds ?? ctx.maxRounds, earlyStoppingRounds: valid ? ctx.earlyStoppingRounds : undefined,
     featureNames: FEATURE_NAMES, onRound: ctx.onRound,
   });
-  return { baseline, modelJson: fit.modelJson, ensemble: ensembleFromJson(fit.modelJson, `${ctx.t.target.name}.json`), bestRound: fit.bestRound, roundsRun: fit.rounds, libraryVersion: fit.libraryVersion };
+  // Objectives that refresh leaves after growing a tree (quantile, absolute error) can undo monotone constraints.
+  const { json } = enforceMonotone(fit.modelJson, new Set(ctx.t.target.monotoneIncreasing.map((f) => FEATURE_INDEX[f])));
+  return { baseline, modelJson: json, ensemble: ensembleFromJson(json, `${ctx.t.target.name}.json`), bestRound: fit.bestRound, roundsRun: fit.rounds, libraryVersion: fit.libraryVersion };
 }
 
 /** Out-of-fold predictions: each row predicted by the fold that did not learn from it. */
@@ -94,7 +97,8 @@ export function crossValidate(ctx: FitContext, folds: readonly Fold[], log: (lin
       out.rows.push(i);
       out.z.push(Math.log((ctx.t.label[i] + ctx.t.target.offset) / (base[i] + ctx.t.target.offset)));
       out.q50.push(m[0]);
-      out.q90.push(m[1]);
+      // A single-output model (the median only) gets its P90 from the conformal offset alone.
+      out.q90.push(fitted.ensemble.numTarget > 1 ? m[1] : m[0]);
       out.base.push(base[i]);
     }
     out.bestRounds.push(fitted.bestRound);
@@ -109,16 +113,37 @@ export function conformalOffset(oof: OutOfFold): number {
   return oof.rows.length ? conformalQuantile(oof.z.map((z, k) => z - oof.q90[k]), 0.9) : 0;
 }
 
-/** Out-of-fold P50 and P90 in the target's units, the offset applied. */
-export function oofPredictions(ctx: FitContext, oof: OutOfFold, offset: number): { actual: number[]; p50: number[]; p90: number[] } {
+/** Scores a group needs before it gets its own offset. */
+export const MIN_GROUP_SCORES = 30;
+
+/**
+ * Mondrian (group-conditional) cross-conformal offsets: one per group with enough out-of-fold scores, so a
+ * steady accelerator x engine gets a tight P90 and an erratic one a wide P90, each covering about 90 % of its runs.
+ */
+export function groupOffsets(oof: OutOfFold, key: (row: number) => string): Record<string, number> {
+  const scores = new Map<string, number[]>();
+  oof.rows.forEach((i, k) => {
+    const g = key(i);
+    const list = scores.get(g);
+    if (list) list.push(oof.z[k] - oof.q90[k]);
+    else scores.set(g, [oof.z[k] - oof.q90[k]]);
+  });
+  const out: Record<string, number> = {};
+  for (const [g, s] of scores) if (s.length >= MIN_GROUP_SCORES) out[g] = conformalQuantile(s, 0.9);
+  return out;
+}
+
+/** Out-of-fold P50 and P90 in the target's units, each row's offset applied. */
+export function oofPredictions(ctx: FitContext, oof: OutOfFold, offset: number | ((row: number) => number)): { actual: number[]; p50: number[]; p90: number[] } {
   const def = ctx.t.target;
+  const offsetOf = typeof offset === 'number' ? () => offset : offset;
   const actual: number[] = [], p50: number[] = [], p90: number[] = [];
   oof.rows.forEach((i, k) => {
     const cap = def.cap(ctx.matrix, i);
     const a = fromTransformed(def, oof.q50[k], oof.base[k], cap);
     actual.push(ctx.t.label[i]);
     p50.push(a);
-    p90.push(Math.max(a, fromTransformed(def, oof.q90[k] + offset, oof.base[k], cap)));
+    p90.push(Math.max(a, fromTransformed(def, oof.q90[k] + offsetOf(i), oof.base[k], cap)));
   });
   return { actual, p50, p90 };
 }

@@ -1,11 +1,16 @@
 import { FEATURE_INDEX as F, FEATURE_COUNT } from '../../features/index.js';
-import { calibrationKey, DEFAULT_EFFICIENCY, physicsRow, type EfficiencyParams, type PhysicsCalibration, type PhysicsRow } from '../../model/index.js';
+import { acceleratorKey, calibrationKey, DEFAULT_EFFICIENCY, deploymentKey, physicsRow, type EfficiencyParams, type PhysicsCalibration, type PhysicsRow } from '../../model/index.js';
 
 const P = 5;
 /** Residuals beyond this (log scale) count less and less: a few odd runs do not drag an engine's efficiency. */
 const ROBUST_SCALE = 0.3;
-/** Pull towards the parent's parameters, per run: groups with few runs stay near their parent. */
-const SHRINK_PER_RUN = 0.0025;
+/**
+ * Pull towards the parent's parameters (a Gaussian prior on each log-parameter, as strong as a few runs): groups
+ * with few runs stay near their parent, and what the runs cannot tell apart stays where the parent put it. The
+ * global fit's parent is a guess, so it barely pulls.
+ */
+const SHRINK = 1;
+const SHRINK_GLOBAL = 0.01;
 const MIN_GROUP_RUNS = 10;
 
 /** ln of the calibrated GPU-seconds and its gradient in the five log-parameters. */
@@ -41,10 +46,21 @@ function solve(A: Float64Array, b: Float64Array): Float64Array {
  * Robust (soft-L1) least squares on ln GPU-seconds by Levenberg-Marquardt, shrunk towards `prior`. Runs whose
  * interconnect term is zero cannot inform its factor, so the pull keeps it at the prior.
  */
-export function fitEfficiency(terms: readonly PhysicsRow[], logY: readonly number[], prior: EfficiencyParams): EfficiencyParams {
-  let p = Float64Array.from(prior);
+export function fitEfficiency(terms: readonly PhysicsRow[], logY: readonly number[], prior: EfficiencyParams, shrink = SHRINK): EfficiencyParams {
+  // The maxima make the loss non-convex: start from the prior and from a few points around it, keep the best.
+  let best = { loss: Infinity, p: prior };
+  for (const shift of STARTS) {
+    const r = descend(terms, logY, prior, prior.map((v, j) => v + shift[j]) as unknown as EfficiencyParams, shrink);
+    if (r.loss < best.loss) best = r;
+  }
+  return best.p;
+}
+
+const STARTS: readonly (readonly number[])[] = [[0, 0, 0, 0, 0], [0, 0, 3, 0, 0], [0, 0, -3, 0, 0], [0, 0, 0, 2, 0], [-1, -1, 0, -2, 1]];
+
+function descend(terms: readonly PhysicsRow[], logY: readonly number[], prior: EfficiencyParams, start: EfficiencyParams, shrink: number): { loss: number; p: EfficiencyParams } {
+  let p = Float64Array.from(start);
   const grad = new Float64Array(P);
-  const shrink = SHRINK_PER_RUN * terms.length + 1e-3;
   const loss = (q: Float64Array) => {
     let s = 0;
     for (let i = 0; i < terms.length; i++) {
@@ -55,7 +71,7 @@ export function fitEfficiency(terms: readonly PhysicsRow[], logY: readonly numbe
     return s;
   };
   let current = loss(p), lambda = 1e-2;
-  for (let iter = 0; iter < 100; iter++) {
+  for (let iter = 0; iter < 200; iter++) {
     const A = new Float64Array(P * P), b = new Float64Array(P);
     for (let i = 0; i < terms.length; i++) {
       const r = evaluate(terms[i], p as unknown as EfficiencyParams, grad) - logY[i];
@@ -78,17 +94,18 @@ export function fitEfficiency(terms: readonly PhysicsRow[], logY: readonly numbe
       if (lambda > 1e6) break;
     }
   }
-  return Array.from(p) as unknown as EfficiencyParams;
+  return { loss: current, p: Array.from(p) as unknown as EfficiencyParams };
 }
 
 /**
- * Fits the engines' efficiency on training rows: one global fit, then per engine (vendors pooled) and per
- * vendor x engine, each shrunk towards the level above it. Groups with fewer than ten runs use the level above.
+ * Fits the engines' efficiency on training rows: one global fit, then per engine (vendors pooled), per vendor x
+ * engine, per accelerator x engine and per accelerator x engine x device count, each shrunk towards the level
+ * above it. Groups with fewer than ten runs use the level above.
  */
 export function fitPhysicsCalibration(matrix: Float32Array, rows: readonly number[], label: Float64Array): PhysicsCalibration {
-  const data = rows.map((i) => ({ t: physicsRow(matrix, i), y: Math.log(label[i]), vendor: matrix[i * FEATURE_COUNT + F.gpu_vendor_code], fw: matrix[i * FEATURE_COUNT + F.framework_code] }));
-  const fit = (subset: typeof data, prior: EfficiencyParams) => fitEfficiency(subset.map((d) => d.t), subset.map((d) => d.y), prior);
-  const global = fit(data, DEFAULT_EFFICIENCY);
+  const data = rows.map((i) => ({ t: physicsRow(matrix, i), y: Math.log(label[i]), vendor: matrix[i * FEATURE_COUNT + F.gpu_vendor_code], fw: matrix[i * FEATURE_COUNT + F.framework_code], acc: acceleratorKey(matrix, i), deployment: deploymentKey(matrix, i) }));
+  const fit = (subset: typeof data, prior: EfficiencyParams, shrink = SHRINK) => fitEfficiency(subset.map((d) => d.t), subset.map((d) => d.y), prior, shrink);
+  const global = fit(data, DEFAULT_EFFICIENCY, SHRINK_GLOBAL);
   const groups: Record<string, EfficiencyParams> = {};
   const byKey = (key: (d: (typeof data)[number]) => string) => {
     const m = new Map<string, typeof data>();
@@ -104,6 +121,13 @@ export function fitPhysicsCalibration(matrix: Float32Array, rows: readonly numbe
   for (const [key, subset] of byKey((d) => calibrationKey(d.vendor, d.fw))) {
     const parent = groups[calibrationKey(NaN, subset[0].fw)] ?? global;
     if (subset.length >= MIN_GROUP_RUNS) groups[key] = fit(subset, parent);
+  }
+  for (const [key, subset] of byKey((d) => d.acc)) {
+    const parent = groups[calibrationKey(subset[0].vendor, subset[0].fw)] ?? groups[calibrationKey(NaN, subset[0].fw)] ?? global;
+    if (subset.length >= MIN_GROUP_RUNS) groups[key] = fit(subset, parent);
+  }
+  for (const [key, subset] of byKey((d) => d.deployment)) {
+    if (subset.length >= MIN_GROUP_RUNS) groups[key] = fit(subset, groups[subset[0].acc] ?? global);
   }
   return { global, groups };
 }
