@@ -5,7 +5,8 @@ export type DeltaErrorCode =
   | 'CORRUPT_LOG'
   | 'SCHEMA_MISMATCH'
   | 'BAD_ROW'
-  | 'COMMIT_CONFLICT';
+  | 'COMMIT_CONFLICT'
+  | 'TXN_CONFLICT';
 
 export class DeltaError extends Error {
   constructor(

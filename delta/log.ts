@@ -83,13 +83,20 @@ function listLog(tablePath: string): LogListing {
   return { commits, checkpoints };
 }
 
-type Action = { add?: AddAction; remove?: { path: string }; metaData?: MetadataAction; protocol?: ProtocolAction; txn?: { appId: string; version: number } };
+export type Action = { add?: AddAction; remove?: { path: string }; metaData?: MetadataAction; protocol?: ProtocolAction; txn?: { appId: string; version: number } };
 
 class SnapshotBuilder {
   protocol?: ProtocolAction;
   metadata?: MetadataAction;
-  readonly files = new Map<string, AddAction>();
-  readonly appVersions = new Map<string, number>();
+  readonly files: Map<string, AddAction>;
+  readonly appVersions: Map<string, number>;
+
+  constructor(from?: Snapshot) {
+    this.protocol = from?.protocol;
+    this.metadata = from?.metadata;
+    this.files = new Map(from?.files);
+    this.appVersions = new Map(from?.appVersions);
+  }
 
   apply(a: Action): void {
     if (a.add) this.files.set(decodeURIComponent(a.add.path), a.add);
@@ -144,7 +151,33 @@ export async function readSnapshot(tablePath: string, version?: number): Promise
       for (const row of rows) b.apply(checkpointAction(row));
     }
   }
-  for (let v = cp + 1; v <= target; v++) {
+  return finish(tablePath, b, commits, cp + 1, target);
+}
+
+/**
+ * The table state at `version` (latest by default) from an earlier snapshot of the same table: only the
+ * commits after it are read. What a long-lived writer uses instead of reading the whole log each time.
+ */
+export async function updateSnapshot(prev: Snapshot, version?: number): Promise<Snapshot> {
+  const { commits, checkpoints } = listLog(prev.tablePath);
+  const latest = Math.max(-1, ...commits.keys(), ...checkpoints.keys());
+  const target = version ?? latest;
+  if (target === prev.version) return prev;
+  if (target < prev.version || [...Array(target - prev.version).keys()].some((i) => !commits.has(prev.version + 1 + i))) {
+    return readSnapshot(prev.tablePath, target);
+  }
+  return finish(prev.tablePath, new SnapshotBuilder(prev), commits, prev.version + 1, target);
+}
+
+/** The snapshot after applying `actions` as version `version` (a commit this process just wrote). */
+export function applyCommit(prev: Snapshot | undefined, tablePath: string, version: number, actions: readonly Action[]): Snapshot {
+  const b = new SnapshotBuilder(prev);
+  for (const a of actions) b.apply(a);
+  return built(tablePath, b, version);
+}
+
+function finish(tablePath: string, b: SnapshotBuilder, commits: Map<number, string>, from: number, target: number): Snapshot {
+  for (let v = from; v <= target; v++) {
     const name = commits.get(v);
     if (!name) throw new DeltaError('CORRUPT_LOG', `${tablePath}: commit ${v} is missing from _delta_log`, `_delta_log/${String(v).padStart(20, '0')}.json`);
     const lines = readFileSync(join(logDir(tablePath), name), 'utf8').split('\n');
@@ -157,6 +190,10 @@ export async function readSnapshot(tablePath: string, version?: number): Promise
       }
     });
   }
+  return built(tablePath, b, target);
+}
+
+function built(tablePath: string, b: SnapshotBuilder, target: number): Snapshot {
   if (!b.protocol || !b.metadata) throw new DeltaError('CORRUPT_LOG', `${tablePath}: no protocol or metaData action up to version ${target}`, '_delta_log');
   checkProtocol(b.protocol, tablePath);
   for (const [path, add] of b.files) {

@@ -3,7 +3,7 @@ import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { DeltaError } from './errors.js';
 import { PRECISE_PARSERS } from './timestamps.js';
-import { readSnapshot, type Snapshot } from './log.js';
+import { readSnapshot, type AddAction, type Snapshot } from './log.js';
 import type { DeltaField } from './schema.js';
 
 /** Timestamps are ISO-8601 UTC strings (microsecond precision), dates `YYYY-MM-DD`, longs JS numbers. */
@@ -43,25 +43,32 @@ function partitionValue(raw: string | null | undefined, f: DeltaField): DeltaVal
   }
 }
 
+/** The rows of one live data file; `exact` keeps int64 values as bigint (what a rewrite needs). */
+export async function readDataFile(snapshot: Snapshot, add: AddAction, fields: readonly DeltaField[] = snapshot.schema.fields, exact = false): Promise<DeltaRow[]> {
+  const partitionCols = new Set(snapshot.metadata.partitionColumns);
+  const dataCols = fields.filter((f) => !partitionCols.has(f.name)).map((f) => f.name);
+  const path = decodeURIComponent(add.path);
+  const file = await asyncBufferFromFile(join(snapshot.tablePath, path));
+  const raw = (await parquetReadObjects({ file, compressors, columns: dataCols, parsers: PRECISE_PARSERS as never })) as Record<string, unknown>[];
+  const rows: DeltaRow[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const row: DeltaRow = {};
+    for (const f of fields) {
+      const v = raw[i][f.name];
+      row[f.name] = partitionCols.has(f.name) ? partitionValue(add.partitionValues[f.name], f) : exact ? (v ?? null) : toJs(v, f, `${path} row ${i}`);
+    }
+    rows[i] = row;
+  }
+  return rows;
+}
+
 /** Reads a local Delta table's live rows, file by file in log order. */
 export async function readDeltaTable(tablePath: string, opts: ReadOptions = {}): Promise<DeltaTableData> {
   const snapshot = await readSnapshot(tablePath, opts.version);
   const fields = snapshot.schema.fields.filter((f) => !opts.columns || opts.columns.includes(f.name));
   const unknown = (opts.columns ?? []).filter((c) => !snapshot.schema.fields.some((f) => f.name === c));
   if (unknown.length) throw new DeltaError('SCHEMA_MISMATCH', `${tablePath}: no column(s) ${unknown.join(', ')}`, unknown[0]);
-  const partitionCols = new Set(snapshot.metadata.partitionColumns);
-  const dataCols = fields.filter((f) => !partitionCols.has(f.name)).map((f) => f.name);
   const rows: DeltaRow[] = [];
-  for (const [path, add] of snapshot.files) {
-    const file = await asyncBufferFromFile(join(tablePath, path));
-    const raw = (await parquetReadObjects({ file, compressors, columns: dataCols, parsers: PRECISE_PARSERS as never })) as Record<string, unknown>[];
-    for (let i = 0; i < raw.length; i++) {
-      const row: DeltaRow = {};
-      for (const f of fields) {
-        row[f.name] = partitionCols.has(f.name) ? partitionValue(add.partitionValues[f.name], f) : toJs(raw[i][f.name], f, `${path} row ${i}`);
-      }
-      rows.push(row);
-    }
-  }
+  for (const add of snapshot.files.values()) for (const row of await readDataFile(snapshot, add, fields)) rows.push(row);
   return { version: snapshot.version, snapshot, rows };
 }

@@ -3,7 +3,8 @@ import { DeltaError } from './errors.js';
 /**
  * Delta timestamps are microseconds since the epoch; a JS Date holds only milliseconds. Rows carry them
  * as ISO-8601 UTC strings instead, with six fractional digits when the microseconds are not whole
- * milliseconds, so a value read and written again is unchanged.
+ * milliseconds, so a value read and written again is unchanged. Digits past the microsecond are cut off
+ * (the column's precision): any ISO-8601 timestamp with a zone that the stream contracts accept is stored.
  */
 export function isoFromMicros(micros: bigint): string {
   const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
@@ -12,7 +13,7 @@ export function isoFromMicros(micros: bigint): string {
   return sub === 0 ? iso : `${iso.slice(0, 23)}${String(sub).padStart(3, '0')}Z`;
 }
 
-const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
 export function microsFromTimestamp(v: string | Date, column: string): bigint {
   if (v instanceof Date) {

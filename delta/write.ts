@@ -1,23 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parquetWriteBuffer } from 'hyparquet-writer';
+import { commitActions } from './commit.js';
+import { writeDataFile } from './data-file.js';
 import { DeltaError } from './errors.js';
-import { commitFile, latestVersion, logDir, readSnapshot, type AddAction, type MetadataAction, type ProtocolAction } from './log.js';
+import type { Action, MetadataAction, ProtocolAction, Snapshot } from './log.js';
 import type { DeltaRow } from './read.js';
-import { microsFromTimestamp } from './timestamps.js';
-import { primitiveType, sameSchema, type DeltaField, type DeltaPrimitive, type DeltaSchema } from './schema.js';
+import { sameSchema, type DeltaSchema } from './schema.js';
 
 export interface AppendOptions {
   /** Required when the table does not exist yet; must equal the table's schema otherwise. */
   readonly schema?: DeltaSchema;
   readonly tableName?: string;
-  /** Idempotent writers: commit only if `appVersion` is newer than the app's last committed one. */
+  /** Idempotent writers: commit only if `appVersion` is newer than the app's last committed one (else skip). */
   readonly appId?: string;
   readonly appVersion?: number;
+  /**
+   * Several applications' versions in one commit (e.g. one per Kafka partition). Each must be newer than
+   * the app's last committed one, else the append fails with TXN_CONFLICT naming the app: another writer
+   * committed that range, and the caller must look again at what it holds.
+   */
+  readonly txns?: readonly { appId: string; version: number }[];
   readonly operation?: string;
   /** Attempts when another writer commits the same version first. */
   readonly maxAttempts?: number;
+  /** A snapshot of the table this process holds (from the last `AppendResult`): only newer commits are read. */
+  readonly snapshot?: Snapshot;
+  /** Table properties on creation, e.g. `delta.checkpointInterval`. */
+  readonly configuration?: Record<string, string>;
 }
 
 export interface AppendResult {
@@ -25,127 +33,20 @@ export interface AppendResult {
   readonly version: number;
   readonly rowsWritten: number;
   readonly skipped: boolean;
-}
-
-type SchemaElement = Record<string, unknown> & { name: string };
-
-function parquetElement(f: DeltaField): SchemaElement {
-  const repetition_type = f.nullable ? 'OPTIONAL' : 'REQUIRED';
-  const t = primitiveType(f);
-  const el: Record<DeltaPrimitive, Record<string, unknown>> = {
-    string: { type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' } },
-    binary: { type: 'BYTE_ARRAY' },
-    long: { type: 'INT64' },
-    integer: { type: 'INT32' },
-    short: { type: 'INT32', converted_type: 'INT_16' },
-    byte: { type: 'INT32', converted_type: 'INT_8' },
-    double: { type: 'DOUBLE' },
-    float: { type: 'FLOAT' },
-    boolean: { type: 'BOOLEAN' },
-    timestamp: { type: 'INT64', converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } },
-    timestamp_ntz: { type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' } },
-    date: { type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } },
-  };
-  return { name: f.name, repetition_type, ...el[t] };
-}
-
-function checkValue(v: unknown, t: DeltaPrimitive): boolean {
-  switch (t) {
-    case 'string': return typeof v === 'string';
-    case 'binary': return v instanceof Uint8Array;
-    case 'long': return (typeof v === 'number' && Number.isSafeInteger(v)) || typeof v === 'bigint';
-    case 'integer': return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
-    case 'short': return typeof v === 'number' && Number.isInteger(v) && v >= -32768 && v < 32768;
-    case 'byte': return typeof v === 'number' && Number.isInteger(v) && v >= -128 && v < 128;
-    case 'double': case 'float': return typeof v === 'number';
-    case 'boolean': return typeof v === 'boolean';
-    case 'timestamp': case 'timestamp_ntz': return typeof v === 'string' || v instanceof Date;
-    case 'date': return (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) || v instanceof Date;
-  }
-}
-
-/** Column statistics in the log's JSON form: what readers use to skip files. */
-function statsFor(fields: readonly DeltaField[], columns: unknown[][], numRecords: number): string {
-  const minValues: Record<string, unknown> = {}, maxValues: Record<string, unknown> = {}, nullCount: Record<string, number> = {};
-  fields.forEach((f, j) => {
-    const t = primitiveType(f);
-    let nulls = 0, min: unknown, max: unknown;
-    for (const v of columns[j]) {
-      if (v === null || v === undefined) { nulls++; continue; }
-      if (t === 'binary' || t === 'boolean') continue;
-      if (typeof v === 'number' && Number.isNaN(v)) continue;
-      if (min === undefined || (v as number) < (min as number)) min = v;
-      if (max === undefined || (v as number) > (max as number)) max = v;
-    }
-    nullCount[f.name] = nulls;
-    // Timestamp bounds keep millisecond precision: the min rounds down and the max up, so both stay bounds.
-    const fmt = (x: unknown, up = false) => {
-      if (t === 'timestamp' || t === 'timestamp_ntz') return new Date(Number(((x as bigint) + (up ? 999n : 0n)) / 1000n)).toISOString();
-      if (t === 'date') return (x as Date).toISOString().slice(0, 10);
-      return typeof x === 'bigint' ? Number(x) : x;
-    };
-    // Strings are cut to 32 characters: a truncated min is still a lower bound; a truncated max is not, so omit it.
-    if (min !== undefined) minValues[f.name] = t === 'string' ? (min as string).slice(0, 32) : fmt(min);
-    if (max !== undefined && !(t === 'string' && (max as string).length > 32)) maxValues[f.name] = fmt(max, true);
-  });
-  return JSON.stringify({ numRecords, minValues, maxValues, nullCount });
-}
-
-/** The value hyparquet-writer takes for a column: bigint for int64 and timestamps (µs), Date for dates. */
-function physical(v: unknown, f: DeltaField): unknown {
-  switch (primitiveType(f)) {
-    case 'long': return BigInt(v as number);
-    case 'timestamp': case 'timestamp_ntz': return microsFromTimestamp(v as string | Date, f.name);
-    case 'date': return typeof v === 'string' ? new Date(`${v}T00:00:00Z`) : v;
-    default: return v;
-  }
-}
-
-function validateRows(rows: readonly DeltaRow[], fields: readonly DeltaField[]): unknown[][] {
-  const columns = fields.map(() => new Array<unknown>(rows.length));
-  rows.forEach((row, i) => {
-    fields.forEach((f, j) => {
-      const v = row[f.name];
-      if (v === null || v === undefined) {
-        if (!f.nullable) throw new DeltaError('BAD_ROW', `row ${i}: column '${f.name}' is not nullable`, f.name);
-        columns[j][i] = null;
-      } else if (!checkValue(v, primitiveType(f))) {
-        throw new DeltaError('BAD_ROW', `row ${i}: column '${f.name}' expects ${String(f.type)}, got ${JSON.stringify(v)}`, f.name);
-      } else columns[j][i] = physical(v, f);
-    });
-    for (const k of Object.keys(row)) {
-      if (!fields.some((f) => f.name === k)) throw new DeltaError('SCHEMA_MISMATCH', `row ${i}: column '${k}' is not in the table schema`, k);
-    }
-  });
-  return columns;
-}
-
-/** Writes the commit file atomically: a temp file hard-linked into place fails if the version exists. */
-function tryCommit(tablePath: string, version: number, actions: object[]): boolean {
-  const tmp = join(logDir(tablePath), `.tmp-${randomUUID()}.json`);
-  writeFileSync(tmp, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
-  try {
-    linkSync(tmp, commitFile(tablePath, version));
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  } finally {
-    unlinkSync(tmp);
-  }
+  /** The table after this append. */
+  readonly snapshot: Snapshot;
 }
 
 /**
  * Appends rows to a local Delta table as one parquet file and one commit, creating the table (protocol
  * 1/2, no features) on first write. The data file lands before the commit, so a failure leaves at most
- * an unreferenced file, never a half-visible append.
+ * an unreferenced file, never a half-visible append. Every `delta.checkpointInterval` commits (10 by
+ * default) a checkpoint is written.
  */
 export async function appendToDeltaTable(tablePath: string, rows: readonly DeltaRow[], opts: AppendOptions = {}): Promise<AppendResult> {
-  const maxAttempts = opts.maxAttempts ?? 10;
-  mkdirSync(logDir(tablePath), { recursive: true });
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const current = latestVersion(tablePath);
-    const snapshot = current >= 0 ? await readSnapshot(tablePath, current) : undefined;
+  let add: Action['add'];
+  const txns = [...(opts.txns ?? []), ...(opts.appId !== undefined ? [{ appId: opts.appId, version: opts.appVersion ?? 0 }] : [])];
+  const committed = await commitActions(tablePath, (snapshot) => {
     const schema = snapshot?.schema ?? opts.schema;
     if (!schema) throw new DeltaError('NOT_A_TABLE', `${tablePath}: table does not exist; pass a schema to create it`, 'schema');
     if (snapshot && opts.schema && !sameSchema(snapshot.schema, opts.schema)) {
@@ -155,36 +56,30 @@ export async function appendToDeltaTable(tablePath: string, rows: readonly Delta
       throw new DeltaError('SCHEMA_MISMATCH', `${tablePath}: appending to a partitioned table is not supported by this writer`, 'partitionColumns');
     }
     if (opts.appId !== undefined && snapshot && (snapshot.appVersions.get(opts.appId) ?? -1) >= (opts.appVersion ?? 0)) {
-      return { version: snapshot.version, rowsWritten: 0, skipped: true };
+      return null;
     }
-
-    const actions: object[] = [];
+    for (const t of opts.txns ?? []) {
+      const have = snapshot?.appVersions.get(t.appId);
+      if (have !== undefined && have >= t.version) {
+        throw new DeltaError('TXN_CONFLICT', `${tablePath}: app '${t.appId}' is already at version ${have} (this append brings ${t.version}): another writer committed that range`, t.appId);
+      }
+    }
+    const actions: Action[] = [];
     const now = Date.now();
     if (!snapshot) {
       const protocol: ProtocolAction = { minReaderVersion: 1, minWriterVersion: 2 };
       const metaData: MetadataAction = {
         id: randomUUID(), name: opts.tableName ?? null, description: null,
         format: { provider: 'parquet', options: {} },
-        schemaString: JSON.stringify(schema), partitionColumns: [], configuration: {}, createdTime: now,
+        schemaString: JSON.stringify(schema), partitionColumns: [], configuration: { ...opts.configuration }, createdTime: now,
       };
       actions.push({ protocol }, { metaData });
     }
-    if (opts.appId !== undefined) actions.push({ txn: { appId: opts.appId, version: opts.appVersion ?? 0, lastUpdated: now } });
-    if (rows.length > 0) {
-      const columns = validateRows(rows, schema.fields);
-      const buffer = parquetWriteBuffer({
-        columnData: schema.fields.map((f, j) => ({ name: f.name, data: columns[j] as never })),
-        schema: [{ name: 'root', num_children: schema.fields.length }, ...schema.fields.map(parquetElement)] as never,
-        createdBy: 'lutflow (hyparquet-writer)',
-      });
-      const path = `part-00000-${randomUUID()}-c000.snappy.parquet`;
-      writeFileSync(join(tablePath, path), new Uint8Array(buffer));
-      const add: AddAction = { path, partitionValues: {}, size: buffer.byteLength, modificationTime: now, dataChange: true, stats: statsFor(schema.fields, columns, rows.length) };
-      actions.push({ add });
-    }
-    const version = current + 1;
-    actions.push({ commitInfo: { timestamp: now, operation: opts.operation ?? 'WRITE', operationParameters: { mode: 'Append' }, engineInfo: 'lutflow', isBlindAppend: true } });
-    if (tryCommit(tablePath, version, actions)) return { version, rowsWritten: rows.length, skipped: false };
-  }
-  throw new DeltaError('COMMIT_CONFLICT', `${tablePath}: gave up after ${maxAttempts} attempts; other writers kept committing first`, tablePath);
+    for (const t of txns) actions.push({ txn: { appId: t.appId, version: t.version, lastUpdated: now } as never });
+    // The data file is written once, whatever the number of attempts.
+    if (rows.length > 0) actions.push({ add: (add ??= writeDataFile(tablePath, schema, rows, now)) });
+    actions.push({ commitInfo: { timestamp: now, operation: opts.operation ?? 'WRITE', operationParameters: { mode: 'Append' }, engineInfo: 'lutflow', isBlindAppend: true } } as never);
+    return actions;
+  }, { snapshot: opts.snapshot, maxAttempts: opts.maxAttempts });
+  return { version: committed.version, rowsWritten: committed.skipped ? 0 : rows.length, skipped: committed.skipped, snapshot: committed.snapshot };
 }

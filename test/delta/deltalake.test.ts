@@ -1,7 +1,7 @@
-import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendToDeltaTable, DeltaError, field, readDeltaTable, readSnapshot, type DeltaSchema } from '../../delta/index.js';
+import { appendToDeltaTable, DeltaError, field, optimizeDeltaTable, readDeltaTable, readSnapshot, type DeltaSchema } from '../../delta/index.js';
 import { python, tempDir } from '../helpers/index.js';
 
 const REF = 'test/delta/deltalake_ref.py';
@@ -102,4 +102,56 @@ describe('Delta tables against the reference implementation (Python deltalake)',
     expect(err).toBeInstanceOf(DeltaError);
     expect(err.message).toMatch(/deletionVectors/);
   });
+
+  it('writes a checkpoint every 10 commits that deltalake reads, and reads only the commits after it', async () => {
+    const table = join(tempDir(), 'cp');
+    let snapshot;
+    for (let i = 0; i < 25; i++) ({ snapshot } = await appendToDeltaTable(table, rows(i * 3, 3), { schema: SCHEMA, appId: 'sink', appVersion: i, snapshot }));
+    const log = readdirSync(join(table, '_delta_log'));
+    expect(log.filter((f) => f.endsWith('.checkpoint.parquet')).sort()).toEqual(['00000000000000000010.checkpoint.parquet', '00000000000000000020.checkpoint.parquet']);
+    expect(JSON.parse(readFileSync(join(table, '_delta_log', '_last_checkpoint'), 'utf8'))).toMatchObject({ version: 20, numOfAddFiles: 21 });
+    const theirs = pythonRead(table);
+    expect(theirs.version).toBe(24);
+    expect(theirs.rows.map((r) => r.id).sort()).toEqual(rows(0, 75).map((r) => r.id).sort());
+    // Our reader starts from the checkpoint: removing the commits before it changes nothing.
+    const trimmed = join(tempDir(), 'trimmed');
+    cpSync(table, trimmed, { recursive: true });
+    for (let v = 0; v < 20; v++) if (v !== 10) { const f = join(trimmed, '_delta_log', `${String(v).padStart(20, '0')}.json`); if (existsSync(f)) writeFileSync(f, 'not json'); }
+    const ours = await readDeltaTable(trimmed);
+    expect(ours.rows.map((r) => r.id).sort()).toEqual(rows(0, 75).map((r) => r.id).sort());
+    expect(ours.snapshot.appVersions.get('sink')).toBe(24);
+    expect(pythonRead(trimmed).rows).toHaveLength(75);
+    expect((await readDeltaTable(table, { version: 15 })).rows).toHaveLength(48);
+  });
+
+  it('compacts small files into one without changing rows, app versions or what deltalake reads', async () => {
+    const table = join(tempDir(), 'opt');
+    for (let i = 0; i < 12; i++) await appendToDeltaTable(table, rows(i * 5, 5), { schema: SCHEMA, appId: `p${i % 3}`, appVersion: i });
+    const before = await readDeltaTable(table);
+    const result = await optimizeDeltaTable(table);
+    expect(result).toMatchObject({ filesRemoved: 12, filesAdded: 1, rows: 60, skipped: false, version: 12 });
+    const after = await readDeltaTable(table);
+    expect(after.snapshot.files.size).toBe(1);
+    expect([...after.rows].sort(byId)).toEqual([...before.rows].sort(byId));
+    expect(Object.fromEntries(after.snapshot.appVersions)).toEqual({ p0: 9, p1: 10, p2: 11 });
+    expect(pythonRead(table).rows.map((r) => r.id).sort()).toEqual(rows(0, 60).map((r) => r.id).sort());
+    expect((await optimizeDeltaTable(table)).skipped).toBe(true);
+    await appendToDeltaTable(table, rows(60, 5));
+    expect((await readDeltaTable(table)).rows).toHaveLength(65);
+  });
+
+  it('commits several apps\' versions at once and refuses a range another writer already committed', async () => {
+    const table = join(tempDir(), 'txns');
+    await appendToDeltaTable(table, rows(0, 2), { schema: SCHEMA, txns: [{ appId: 'g/0', version: 5 }, { appId: 'g/1', version: 7 }] });
+    expect(Object.fromEntries((await readSnapshot(table)).appVersions)).toEqual({ 'g/0': 5, 'g/1': 7 });
+    await expect(appendToDeltaTable(table, rows(2, 2), { txns: [{ appId: 'g/0', version: 9 }, { appId: 'g/1', version: 7 }] })).rejects.toMatchObject({ code: 'TXN_CONFLICT', field: 'g/1' });
+    expect((await readDeltaTable(table)).rows).toHaveLength(2);
+  });
+
+  it('stores any timestamp the contracts accept, to the microsecond', async () => {
+    const table = join(tempDir(), 'ts');
+    await appendToDeltaTable(table, [{ ...rows(0, 1)[0], t: '2026-10-01T10:00:00.1234567891Z' }], { schema: SCHEMA });
+    expect((await readDeltaTable(table)).rows[0].t).toBe('2026-10-01T10:00:00.123456Z');
+  });
 });
+
