@@ -12,6 +12,7 @@ import { createMetrics } from './metrics.js';
 import { ModelRegistry } from './model-registry.js';
 import { createPredictor } from './predictor.js';
 import { budgetRoutes } from './routes/budgets.js';
+import { leaseRoutes } from './routes/leases.js';
 import { operationsRoutes } from './routes/operations.js';
 import { predictRoutes } from './routes/predict.js';
 import { preflightRoutes } from './routes/preflight.js';
@@ -134,6 +135,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   predictRoutes(app, context);
   preflightRoutes(app, context);
   budgetRoutes(app, context);
+  leaseRoutes(app, context);
   telemetryRoutes(app, context);
   operationsRoutes(app, context);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Journal, type FsyncPolicy, type JournalFs } from './journal.js';
-import { LedgerState, ruleOf, type Change, type TenantState } from './state.js';
+import { LedgerState, ruleOf, type Change, type ChargeItem, type TenantState } from './state.js';
 import {
   DEFAULT_POLICY, LedgerError,
   type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult, type Ledger,
-  type LedgerHealth, type LedgerPolicy, type Reservation,
+  type LedgerHealth, type LedgerPolicy, type Reservation, type ReserveOptions,
 } from './types.js';
-import { checkAmount, checkCharges, ledgerErrors } from './rules.js';
+import { checkAmount, checkCharges, grantFor, ledgerErrors } from './rules.js';
 import { windowAt } from './windows.js';
 
 export interface FileLedgerOptions {
@@ -108,17 +108,27 @@ export class FileLedger implements Ledger {
     return [...this.state.tenants.keys()];
   }
 
-  async reserve(tenant: string, micros: number, opts: { ttlMs: number; runId?: string }): Promise<Reservation | undefined> {
+  async reserve(tenant: string, micros: number, opts: ReserveOptions): Promise<Reservation | undefined> {
     checkAmount(micros, 'amount');
     const t = this.tenant(tenant);
-    if (micros > this.view(t).remaining_micros) return undefined;
+    const amount = grantFor(micros, this.view(t).remaining_micros, opts.partial);
+    if (amount === undefined) return undefined;
     const now = this.clock();
     const reservation: Reservation = {
-      id: `res_${randomUUID()}`, tenant_id: tenant, amount_micros: micros, created_at: now, expires_at: now + opts.ttlMs,
+      id: `res_${randomUUID()}`, tenant_id: tenant, amount_micros: amount, created_at: now, expires_at: now + opts.ttlMs,
       ...(opts.runId === undefined ? {} : { run_id: opts.runId }),
     };
     await this.record({ op: 'reserve', reservation });
     return reservation;
+  }
+
+  async extend(tenant: string, id: string, ttlMs: number): Promise<Reservation> {
+    const t = this.tenant(tenant);
+    const r = t.open.get(id);
+    if (!r) throw ledgerErrors.notRenewable(tenant, id);
+    const expires = this.clock() + ttlMs;
+    await this.record({ op: 'extend', tenant_id: tenant, id, expires_at: expires });
+    return { ...r, expires_at: expires };
   }
 
   async settle(tenant: string, id: string, micros: number): Promise<BudgetStatus> {
@@ -127,7 +137,8 @@ export class FileLedger implements Ledger {
     const found = this.state.find(t, id);
     if (!found) throw ledgerErrors.reservationNotFound(tenant, id);
     if ('closed' in found && found.closed.state === 'settled') throw ledgerErrors.alreadySettled(id);
-    await this.record({ op: 'settle', tenant_id: tenant, id, micros, at: this.clock() });
+    const rest = Math.max(0, micros - (t.drawn.get(id) ?? 0));
+    await this.record({ op: 'settle', tenant_id: tenant, id, micros: rest, at: this.clock() });
     return this.status(tenant);
   }
 
@@ -148,18 +159,26 @@ export class FileLedger implements Ledger {
     checkCharges(items, now, this.policy);
     const t = this.tenant(tenant);
     const windowStart = windowAt(ruleOf(t.budget), now).start;
-    const out: { id: string; micros: number; at: number; keep: number }[] = [];
+    const out: ChargeItem[] = [];
     const inBatch = new Set<string>();
-    let late = 0, duplicates = 0;
+    let late = 0, duplicates = 0, covered = 0;
     for (const it of items) {
       if (t.seen.has(it.id) || inBatch.has(it.id)) { duplicates++; continue; }
       inBatch.add(it.id);
+      const keep = it.at + this.policy.dedupeHorizonMs;
+      const lease = it.lease === undefined ? undefined : this.state.find(t, it.lease);
+      if (lease && 'closed' in lease && lease.closed.state === 'settled') {
+        covered++;
+        out.push({ id: it.id, micros: it.micros, at: now, keep, lease: it.lease, covered: true });
+        continue;
+      }
       const at = Math.min(it.at, now);
       if (at < windowStart) late++;
-      out.push({ id: it.id, micros: it.micros, at: at < windowStart ? now : at, keep: it.at + this.policy.dedupeHorizonMs });
+      const drawn = lease && 'open' in lease ? { lease: it.lease } : {};
+      out.push({ id: it.id, micros: it.micros, at: at < windowStart ? now : at, keep, ...drawn });
     }
     if (out.length) await this.record({ op: 'charge', tenant_id: tenant, items: out });
-    return { charged: items.length - duplicates - late, late, duplicates };
+    return { charged: items.length - duplicates - late - covered, late, duplicates, covered };
   }
 
   async health(): Promise<LedgerHealth> {

@@ -91,7 +91,9 @@ export class Journal {
     let snapshot: Snapshot | undefined;
     if (this.fs.existsSync(this.snapPath)) {
       snapshot = JSON.parse(this.fs.readFileSync(this.snapPath, 'utf8')) as Snapshot;
-      if (snapshot.format !== 2) throw new Error(`${this.snapPath}: snapshot format ${snapshot.format} is not one this version reads (2)`);
+      if (snapshot.format !== 2 && snapshot.format !== 3) {
+        throw new Error(`${this.snapPath}: snapshot format ${snapshot.format} is not one this version reads (2, 3)`);
+      }
       this.seq = snapshot.seq;
     }
     const entries: Entry[] = [];

@@ -28,7 +28,15 @@ export const ledgerErrors = {
   reservationNotFound: (tenant: string, id: string) => new LedgerError('RESERVATION_NOT_FOUND',
     `tenant '${tenant}' has no reservation '${id}' (never made, or forgotten after the settle grace period)`, 'reservation_id'),
   alreadySettled: (id: string) => new LedgerError('RESERVATION_SETTLED', `reservation '${id}' is already settled; a settle charges once`, 'reservation_id'),
+  notRenewable: (tenant: string, id: string) => new LedgerError('RESERVATION_NOT_FOUND',
+    `tenant '${tenant}' has no open reservation '${id}' to renew (expired, closed or never made): take a new one`, 'reservation_id'),
 };
+
+/** What a reservation of `micros` is granted with `remaining` left: all or nothing, or (partial) what is left. */
+export function grantFor(micros: number, remaining: number, partial = false): number | undefined {
+  if (micros <= remaining) return micros;
+  return partial && remaining > 0 ? remaining : undefined;
+}
 
 /** Refuses a batch of charges, before anything is written, when one amount or event time is out of bounds. */
 export function checkCharges(items: readonly ChargeInput[], now: number, policy: LedgerPolicy): void {

@@ -9,12 +9,27 @@ export type Change =
   | { op: 'reserve'; reservation: Reservation }
   | { op: 'settle'; tenant_id: string; id: string; micros: number; at: number }
   | { op: 'release'; tenant_id: string; id: string; at: number }
+  /** A longer life for an open reservation (a lease its holder renews). */
+  | { op: 'extend'; tenant_id: string; id: string; expires_at: number }
   /** Metered costs: `at` is the charge time the event-time policy chose; `keep` how long the id is remembered. */
-  | { op: 'charge'; tenant_id: string; items: { id: string; micros: number; at: number; keep: number }[] }
+  | { op: 'charge'; tenant_id: string; items: ChargeItem[] }
   /** Written by a health probe to check the store takes writes again (padded to a large record's size); changes nothing. */
   | { op: 'noop'; pad?: string };
 
 export type Entry = Change & { seq: number };
+
+/**
+ * One charge as decided when it was made. `lease`: it was spent under that reservation while it was open,
+ * which then holds that much less; `covered`: the reservation's settle already counted it (not spent again).
+ */
+export interface ChargeItem {
+  readonly id: string;
+  readonly micros: number;
+  readonly at: number;
+  readonly keep: number;
+  readonly lease?: string;
+  readonly covered?: boolean;
+}
 
 /** A reservation that no longer holds budget, remembered so that a late settle still charges once. */
 interface Closed {
@@ -31,6 +46,8 @@ export interface TenantState {
   readonly open: Map<string, Reservation>;
   reserved: number;
   readonly closed: Map<string, Closed>;
+  /** What was charged under each reservation (leases); the reserved sum holds only what is left of each. */
+  readonly drawn: Map<string, number>;
   /** Event ids already charged, with the time they may be forgotten. */
   readonly seen: Map<string, number>;
 }
@@ -40,11 +57,13 @@ export interface SnapshotTenant {
   spend: ReturnType<SpendBuckets['toJSON']>;
   open: Reservation[];
   closed: [string, Closed][];
+  /** Absent in format 2 (before leases). */
+  drawn?: [string, number][];
   seen: [string, number][];
 }
 
 export interface Snapshot {
-  format: 2;
+  format: 2 | 3;
   seq: number;
   tenants: SnapshotTenant[];
 }
@@ -94,13 +113,22 @@ export class LedgerState {
       case 'release':
         this.close(t, e.tenant_id, e.id, 'released', e.at);
         break;
+      case 'extend': {
+        const r = t.open.get(e.id);
+        if (!r) break;
+        t.open.set(e.id, { ...r, expires_at: e.expires_at });
+        this.expiries.push({ at: e.expires_at, tenant: e.tenant_id, id: e.id });
+        break;
+      }
       case 'charge':
-        // Entries were de-duplicated when they were made; deciding again here would depend on when the
-        // journal is replayed (an id forgotten and charged again must stay charged twice).
+        // Entries were de-duplicated and drawn when they were made; deciding again here would depend on
+        // when the journal is replayed (an id forgotten and charged again must stay charged twice).
         for (const it of e.items) {
           t.seen.set(it.id, it.keep);
           this.forgets.push({ at: it.keep, tenant: e.tenant_id, id: it.id, kind: 'seen' });
+          if (it.covered) continue;
           t.spend.add(it.at, it.micros);
+          if (it.lease) this.draw(t, it.lease, it.micros);
         }
         break;
     }
@@ -111,7 +139,7 @@ export class LedgerState {
     const before = t.closed.get(id);
     if (open) {
       t.open.delete(id);
-      t.reserved -= open.amount_micros;
+      t.reserved -= this.held(t, open);
     }
     const expires = open?.expires_at ?? before?.expires_at ?? at;
     const until = Math.max(expires, at) + this.policy.settleGraceMs;
@@ -126,7 +154,7 @@ export class LedgerState {
       const r = t?.open.get(d.id);
       if (!t || !r || r.expires_at !== d.at) continue;
       t.open.delete(d.id);
-      t.reserved -= r.amount_micros;
+      t.reserved -= this.held(t, r);
       const until = r.expires_at + this.policy.settleGraceMs;
       t.closed.set(d.id, { state: 'expired', amount_micros: r.amount_micros, expires_at: r.expires_at, until });
       this.forgets.push({ at: until, tenant: d.tenant, id: d.id, kind: 'closed' });
@@ -136,8 +164,23 @@ export class LedgerState {
       if (!t) continue;
       if (d.kind === 'seen') {
         if (t.seen.get(d.id) === d.at) t.seen.delete(d.id);
-      } else if (t.closed.get(d.id)?.until === d.at) t.closed.delete(d.id);
+      } else if (t.closed.get(d.id)?.until === d.at) {
+        t.closed.delete(d.id);
+        t.drawn.delete(d.id);
+      }
     }
+  }
+
+  /** What an open reservation still holds: its amount less what was charged under it, never below 0. */
+  held(t: TenantState, r: Reservation): number {
+    return Math.max(0, r.amount_micros - (t.drawn.get(r.id) ?? 0));
+  }
+
+  private draw(t: TenantState, lease: string, micros: number): void {
+    const r = t.open.get(lease);
+    const before = r ? this.held(t, r) : 0;
+    t.drawn.set(lease, (t.drawn.get(lease) ?? 0) + micros);
+    t.reserved -= Math.min(before, micros);
   }
 
   /** Where reservation `id` stands for `tenant`: open, closed (with how), or unknown. */
@@ -150,10 +193,11 @@ export class LedgerState {
 
   snapshot(seq: number): Snapshot {
     return {
-      format: 2,
+      format: 3,
       seq,
       tenants: [...this.tenants.values()].map((t) => ({
-        budget: t.budget, spend: t.spend.toJSON(), open: [...t.open.values()], closed: [...t.closed], seen: [...t.seen],
+        budget: t.budget, spend: t.spend.toJSON(), open: [...t.open.values()], closed: [...t.closed],
+        drawn: [...t.drawn].filter(([id]) => t.open.has(id) || t.closed.has(id)), seen: [...t.seen],
       })),
     };
   }
@@ -162,7 +206,11 @@ export class LedgerState {
     for (const s of snap.tenants) {
       const t = newTenant(s.budget, SpendBuckets.fromJSON(s.spend));
       this.tenants.set(s.budget.tenant_id, t);
-      for (const r of s.open) this.apply({ op: 'reserve', reservation: r });
+      for (const [id, d] of s.drawn ?? []) t.drawn.set(id, d);
+      for (const r of s.open) {
+        this.apply({ op: 'reserve', reservation: r });
+        t.reserved -= r.amount_micros - this.held(t, r);
+      }
       for (const [id, c] of s.closed) {
         t.closed.set(id, c);
         this.forgets.push({ at: c.until, tenant: s.budget.tenant_id, id, kind: 'closed' });
@@ -176,5 +224,5 @@ export class LedgerState {
 }
 
 function newTenant(budget: Budget, spend = new SpendBuckets()): TenantState {
-  return { budget, spend, open: new Map(), reserved: 0, closed: new Map(), seen: new Map() };
+  return { budget, spend, open: new Map(), reserved: 0, closed: new Map(), drawn: new Map(), seen: new Map() };
 }

@@ -52,6 +52,12 @@ export interface ChargeInput {
   readonly micros: number;
   /** When the cost was incurred (the event time), ms. */
   readonly at: number;
+  /**
+   * The reservation (an SDK lease, or a pre-flight's) this cost was spent under: while it is open the charge
+   * draws it down instead of adding to what the tenant holds; once it was returned (settled) its settle
+   * counted the cost already.
+   */
+  readonly lease?: string;
 }
 
 export interface ChargeResult {
@@ -61,6 +67,8 @@ export interface ChargeResult {
   readonly late: number;
   /** Already charged earlier (same tenant, same id). */
   readonly duplicates: number;
+  /** Spent under a lease that was returned with them counted: recorded, not charged again. */
+  readonly covered: number;
 }
 
 /**
@@ -105,6 +113,12 @@ export class LedgerError extends Error {
   }
 }
 
+export interface ReserveOptions {
+  readonly ttlMs: number;
+  readonly runId?: string;
+  readonly partial?: boolean;
+}
+
 export interface LedgerHealth {
   readonly ready: boolean;
   readonly reason?: string;
@@ -124,9 +138,19 @@ export interface Ledger {
   status(tenant: string): Promise<BudgetStatus>;
   has(tenant: string): Promise<boolean>;
   tenantIds(): Promise<string[]>;
-  /** Reserves `micros` if it fits what remains; undefined when it does not. */
-  reserve(tenant: string, micros: number, opts: { ttlMs: number; runId?: string }): Promise<Reservation | undefined>;
-  /** Replaces a reservation (open, expired or released within the grace period) by the actual cost, once. */
+  /**
+   * Reserves `micros` if it fits what remains; undefined when it does not. `partial` (a lease) grants what
+   * remains when that is less, if anything does.
+   */
+  reserve(tenant: string, micros: number, opts: ReserveOptions): Promise<Reservation | undefined>;
+  /** Renews an open, unexpired reservation (a lease whose holder is alive) to expire `ttlMs` from now. */
+  extend(tenant: string, id: string, ttlMs: number): Promise<Reservation>;
+
+  /**
+   * Replaces a reservation (open, expired or released within the grace period) by the actual cost, once: what
+   * charges under it have not drawn yet is charged now, the rest goes back to the budget, and later charges
+   * under it count as covered. Returning a lease is settling it with what its holder spent.
+   */
   settle(tenant: string, id: string, micros: number): Promise<BudgetStatus>;
   release(tenant: string, id: string): Promise<BudgetStatus>;
   /** Metered costs (telemetry), each charged once per (tenant, id), all or none durable together. */

@@ -45,16 +45,17 @@ export function telemetryRoutes(app: FastifyInstance, ctx: ServingContext): void
       ctx.metrics.telemetry.inc({ outcome: e.outcome });
       let list = byTenant.get(e.tenant_id);
       if (!list) byTenant.set(e.tenant_id, (list = []));
-      list.push({ id: e.event_id, micros: e.cost_usd_micros, at: Date.parse(e.event_time) });
+      list.push({ id: e.event_id, micros: e.cost_usd_micros, at: Date.parse(e.event_time), ...(e.lease_id ? { lease: e.lease_id } : {}) });
     }
-    let accepted = 0, late = 0, duplicates = 0, withoutBudget = 0;
+    let accepted = 0, late = 0, duplicates = 0, covered = 0, withoutBudget = 0;
     for (const [tenant, items] of byTenant) {
       if (!(await ctx.ledger.has(tenant))) { withoutBudget += items.length; continue; }
       const r = await ctx.ledger.charge(tenant, items);
-      accepted += r.charged + r.late;
+      accepted += r.charged + r.late + r.covered;
       late += r.late;
       duplicates += r.duplicates;
+      covered += r.covered;
     }
-    return { accepted, late, duplicates, without_budget: withoutBudget, rejected };
+    return { accepted, late, duplicates, covered, without_budget: withoutBudget, rejected };
   });
 }

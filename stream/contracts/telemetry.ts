@@ -21,6 +21,7 @@ export const TelemetryEvent = Type.Object(
     tenant_id: Id('tenant the cost belongs to'),
     deployment_id: Opt(Id('self-hosted deployment, for GPU-time events')),
     run_id: Opt(Id('the run this event is part of')),
+    lease_id: Opt(Id('the budget reservation (an SDK lease, a pre-flight) this cost was spent under: charged once against it')),
     provider: Id('openai, anthropic, gemini, or self_hosted'),
     model: Id('model name as the caller gave it'),
     tokens: Opt(TokenCounts),

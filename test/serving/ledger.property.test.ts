@@ -23,10 +23,11 @@ type Cmd =
   | { kind: 'create'; tenant: number; limit: number; window: Window; resetHour: number; resetDay: number }
   | { kind: 'patch'; tenant: number; limit?: number; window?: Window; resetHour?: number; resetDay?: number }
   | { kind: 'advance'; ms: number }
-  | { kind: 'reserve'; tenant: number; micros: number; ttlMs: number }
+  | { kind: 'reserve'; tenant: number; micros: number; ttlMs: number; partial: boolean }
+  | { kind: 'extend'; pick: number; ttlMs: number }
   | { kind: 'settle'; pick: number; micros: number }
   | { kind: 'release'; pick: number }
-  | { kind: 'charge'; tenant: number; items: { id: number; micros: number; offsetMs: number }[] }
+  | { kind: 'charge'; tenant: number; items: { id: number; micros: number; offsetMs: number; lease?: number }[] }
   | { kind: 'restart' }
   | { kind: 'disk'; full: boolean };
 
@@ -36,16 +37,18 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('create' as const), tenant, limit: fc.integer({ min: 0, max: 5_000 }), window: windowArb, resetHour: fc.integer({ min: 0, max: 23 }), resetDay: fc.integer({ min: 1, max: 28 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('patch' as const), tenant, limit: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: undefined }), window: fc.option(windowArb, { nil: undefined }), resetHour: fc.option(fc.integer({ min: 0, max: 23 }), { nil: undefined }), resetDay: fc.option(fc.integer({ min: 1, max: 28 }), { nil: undefined }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 2 * H }), fc.integer({ min: 0, max: 40 * 24 * H })) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('reserve' as const), tenant, micros: fc.integer({ min: 0, max: 2_000 }), ttlMs: fc.integer({ min: 1, max: 3 * H }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('reserve' as const), tenant, micros: fc.integer({ min: 0, max: 2_000 }), ttlMs: fc.integer({ min: 1, max: 3 * H }), partial: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('extend' as const), pick: fc.nat(), ttlMs: fc.integer({ min: 1, max: 3 * H }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('settle' as const), pick: fc.nat(), micros: fc.integer({ min: 0, max: 2_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('charge' as const), tenant, items: fc.array(fc.record({ id: fc.integer({ min: 0, max: 12 }), micros: fc.integer({ min: 0, max: 500 }), offsetMs: fc.integer({ min: -60 * H, max: 10 * 60_000 }) }), { minLength: 1, maxLength: 5 }) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('charge' as const), tenant, items: fc.array(fc.record({ id: fc.integer({ min: 0, max: 12 }), micros: fc.integer({ min: 0, max: 500 }), offsetMs: fc.integer({ min: -60 * H, max: 10 * 60_000 }), lease: fc.option(fc.nat(), { nil: undefined }) }), { minLength: 1, maxLength: 5 }) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'restart' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('disk' as const), full: fc.boolean() }) },
 );
 
 interface ModelBudget { limit: number; window: Window; resetHour: number; resetDay: number }
-interface ModelRes { tenant: string; micros: number; expires: number; state: 'open' | 'expired' | 'released' | 'settled'; closedAt?: number }
+/** A reservation; `drawn` is what was charged under it while it was open (a lease's holder spending it). */
+interface ModelRes { tenant: string; micros: number; drawn: number; expires: number; state: 'open' | 'expired' | 'released' | 'settled'; closedAt?: number }
 
 /** The invariants, as plainly as they can be said. */
 class Model {
@@ -70,7 +73,7 @@ class Model {
 
   reserved(t: string): { sum: number; count: number } {
     let sum = 0, count = 0;
-    for (const r of this.reservations.values()) if (r.tenant === t && this.stateOf(r) === 'open') { sum += r.micros; count++; }
+    for (const r of this.reservations.values()) if (r.tenant === t && this.stateOf(r) === 'open') { sum += Math.max(0, r.micros - r.drawn); count++; }
     return { sum, count };
   }
 
@@ -131,15 +134,29 @@ async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
       }
       case 'reserve': {
         const t = TENANTS[c.tenant];
-        const p = ledger.reserve(t, c.micros, { ttlMs: c.ttlMs });
+        const p = ledger.reserve(t, c.micros, { ttlMs: c.ttlMs, partial: c.partial });
         if (unreadable) return writeFails(p);
         if (!m.budgets.has(t)) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
-        if (c.micros > m.remaining(t)) return void expect(await p).toBeUndefined();
+        const left = m.remaining(t);
+        const grant = c.micros <= left ? c.micros : c.partial && left > 0 ? left : undefined;
+        if (grant === undefined) return void expect(await p).toBeUndefined();
         if (full) return writeFails(p);
         const r = (await p)!;
-        expect(r.amount_micros).toBe(c.micros);
-        m.reservations.set(r.id, { tenant: t, micros: c.micros, expires: m.now + c.ttlMs, state: 'open' });
+        expect(r.amount_micros).toBe(grant);
+        m.reservations.set(r.id, { tenant: t, micros: grant, drawn: 0, expires: m.now + c.ttlMs, state: 'open' });
         m.order.push(r.id);
+        return;
+      }
+      case 'extend': {
+        if (!m.order.length) return;
+        const id = m.order[c.pick % m.order.length];
+        const r = m.reservations.get(id)!;
+        const p = ledger.extend(r.tenant, id, c.ttlMs);
+        if (unreadable) return writeFails(p);
+        if (m.stateOf(r) !== 'open') return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' }));
+        if (full) return writeFails(p);
+        expect((await p).expires_at).toBe(m.now + c.ttlMs);
+        r.expires = m.now + c.ttlMs;
         return;
       }
       case 'settle':
@@ -155,13 +172,14 @@ async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         if (c.kind === 'release' && s !== 'open') return void (await p);
         if (full) return writeFails(p);
         await p;
-        if (c.kind === 'settle') m.charge(r.tenant, m.now, c.micros);
+        if (c.kind === 'settle') m.charge(r.tenant, m.now, Math.max(0, c.micros - r.drawn));
         m.reservations.set(id, { ...r, state: c.kind === 'settle' ? 'settled' : 'released', closedAt: m.now });
         return;
       }
       case 'charge': {
         const t = TENANTS[c.tenant];
-        const items = c.items.map((it) => ({ id: `ev-${it.id}`, micros: it.micros, at: m.now + it.offsetMs }));
+        const leaseOf = (pick?: number) => (pick === undefined || !m.order.length ? undefined : m.order[pick % m.order.length]);
+        const items = c.items.map((it) => ({ id: `ev-${it.id}`, micros: it.micros, at: m.now + it.offsetMs, lease: leaseOf(it.lease) }));
         const p = ledger.charge(t, items);
         const b = m.budgets.get(t);
         const badTime = items.some((it) => it.at > m.now + POLICY.maxFutureSkewMs || it.at < m.now - POLICY.dedupeHorizonMs);
@@ -172,20 +190,30 @@ async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         if (!seen) m.seen.set(t, (seen = new Map()));
         const start = windowAt({ window: b.window, resetHourUtc: b.resetHour, resetDay: b.resetDay }, m.now).start;
         const batch = new Set<string>();
-        const out: { at: number; micros: number; id: string; keep: number }[] = [];
-        let late = 0, duplicates = 0;
+        const out: { at: number; micros: number; id: string; keep: number; lease?: ModelRes; covered: boolean }[] = [];
+        let late = 0, duplicates = 0, covered = 0;
         for (const it of items) {
           if ((seen.get(it.id) ?? -Infinity) > m.now || batch.has(it.id)) { duplicates++; continue; }
           batch.add(it.id);
+          const keep = it.at + POLICY.dedupeHorizonMs;
+          const r = it.lease === undefined ? undefined : m.reservations.get(it.lease);
+          const under = r && r.tenant === t ? m.stateOf(r) : undefined;
+          if (under === 'settled') {
+            covered++;
+            out.push({ id: it.id, micros: it.micros, at: m.now, keep, covered: true });
+            continue;
+          }
           const at = Math.min(it.at, m.now);
           if (at < start) late++;
-          out.push({ id: it.id, micros: it.micros, at: at < start ? m.now : at, keep: it.at + POLICY.dedupeHorizonMs });
+          out.push({ id: it.id, micros: it.micros, at: at < start ? m.now : at, keep, lease: under === 'open' ? r : undefined, covered: false });
         }
         if (full && out.length) return writeFails(p);
-        expect(await p).toEqual({ charged: items.length - duplicates - late, late, duplicates });
+        expect(await p).toEqual({ charged: items.length - duplicates - late - covered, late, duplicates, covered });
         for (const o of out) {
           seen.set(o.id, o.keep);
+          if (o.covered) continue;
           m.charge(t, o.at, o.micros);
+          if (o.lease) o.lease.drawn += o.micros;
         }
         return;
       }

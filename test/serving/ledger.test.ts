@@ -87,6 +87,56 @@ describe('row 4: event ids are scoped per tenant', () => {
   });
 });
 
+describe('leases (issue 13): slices of a budget that telemetry draws down', () => {
+  it('grants slices, the last in part, then refuses; telemetry under a lease draws it; a return charges the rest once', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 1 }, ADMIN);
+    const a = await post('/budgets/acme/leases', { amount_usd: 0.6 });
+    expect(a.statusCode).toBe(201);
+    expect(a.json()).toMatchObject({ amount_micros: 600_000, lease_id: expect.stringMatching(/^res_/) });
+    const b = (await post('/budgets/acme/leases', { amount_usd: 0.6 })).json();
+    expect(b.amount_micros).toBe(400_000);
+    const none = await post('/budgets/acme/leases', { amount_usd: 0.01 });
+    expect(none.statusCode).toBe(409);
+    expect(none.json().error.code).toBe('BUDGET_EXHAUSTED');
+    const lease = a.json().lease_id;
+    const spentUnder = [event({ cost_usd_micros: 150_000, lease_id: lease }), event({ cost_usd_micros: 50_000, lease_id: lease })];
+    expect((await telemetry(spentUnder)).json()).toMatchObject({ accepted: 2, covered: 0 });
+    expect((await get('/budgets/acme')).json()).toMatchObject({ spent_micros: 200_000, reserved_micros: 400_000 + 400_000, remaining_micros: 0 });
+    const back = (await post(`/budgets/acme/leases/${lease}/return`, { spent_usd: 0.25 })).json();
+    expect(back).toMatchObject({ spent_micros: 250_000, reserved_micros: 400_000, remaining_micros: 350_000 });
+    // The holder's last event arrives after the return that counted it: recorded, not charged twice.
+    expect((await telemetry([event({ cost_usd_micros: 50_000, lease_id: lease })])).json()).toMatchObject({ accepted: 1, covered: 1 });
+    expect(await spent()).toBe(250_000);
+    expect((await post(`/budgets/acme/leases/${lease}/return`, { spent_usd: 0.25 })).statusCode).toBe(409);
+  });
+
+  it('a holder that vanished: its lease expires back to the budget; what its telemetry brought stays charged', async () => {
+    let now = T0;
+    await server({ clock: () => now });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 1 }, ADMIN);
+    const lease = (await post('/budgets/acme/leases', { amount_usd: 0.5, ttl_seconds: 5 })).json().lease_id;
+    await telemetry([event({ cost_usd_micros: 100_000, lease_id: lease })]);
+    now += 3000;
+    expect((await post(`/budgets/acme/leases/${lease}/renew`, { ttl_seconds: 5 })).statusCode).toBe(200);
+    now += 4000;
+    expect((await get('/budgets/acme')).json()).toMatchObject({ spent_micros: 100_000, reserved_micros: 400_000 });
+    now += 2000;
+    expect((await get('/budgets/acme')).json()).toMatchObject({ spent_micros: 100_000, reserved_micros: 0, remaining_micros: 900_000 });
+    const late = await post(`/budgets/acme/leases/${lease}/renew`, {});
+    expect(late.statusCode).toBe(404);
+    expect(late.json().error.message).toMatch(/take a new one/);
+  });
+
+  it('a pre-flight reservation reported through telemetry and settled is charged once', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 100 }, ADMIN);
+    const r = (await post('/preflight', { tenant_id: 'acme', plan: apiPlan({ requests: 10 }) })).json().reservation;
+    await telemetry([event({ cost_usd_micros: 30_000, lease_id: r.id }), event({ cost_usd_micros: 20_000, lease_id: r.id })]);
+    expect((await post(`/budgets/acme/reservations/${r.id}/settle`, { cost_usd: 0.05 })).json()).toMatchObject({ spent_micros: 50_000, reserved_micros: 0 });
+  });
+});
+
 describe('row 7: budget decisions use the server\'s prices', () => {
   it('refuses prices from a tenant key on /preflight, allows a what-if on /predict, and uses admin overrides', async () => {
     await server();

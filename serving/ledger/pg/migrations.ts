@@ -163,6 +163,112 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 2,
+    name: 'leases: charges drawn from an open reservation, partial grants, renewals',
+    sql: `
+ALTER TABLE lutflow_reservations ADD COLUMN drawn_micros bigint NOT NULL DEFAULT 0;
+
+-- What an open reservation still holds: its amount less what was charged under it, never below 0.
+CREATE FUNCTION lutflow_held(r lutflow_reservations) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT greatest(0, r.amount_micros - r.drawn_micros)
+$$;
+
+DROP FUNCTION lutflow_reserve(text, text, bigint, timestamptz, timestamptz, text);
+-- As before, and with p_partial (a lease) grants what remains when that is less than asked, if anything does.
+CREATE FUNCTION lutflow_reserve(p_id text, p_tenant text, p_amount bigint, p_now timestamptz, p_expires timestamptz, p_run_id text,
+  p_partial boolean, OUT code text, OUT granted bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  b lutflow_budgets;
+  w record;
+  remaining bigint;
+BEGIN
+  SELECT * INTO b FROM lutflow_budgets WHERE tenant_id = p_tenant FOR UPDATE;
+  IF NOT FOUND THEN code := 'BUDGET_NOT_FOUND'; RETURN; END IF;
+  w := lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, p_now);
+  SELECT b.limit_micros - lutflow_spent(p_tenant, w.wstart, w.wend) - coalesce(sum(lutflow_held(r)), 0) INTO remaining
+    FROM lutflow_reservations r WHERE r.tenant_id = p_tenant AND r.state = 'open' AND r.expires_at > p_now;
+  granted := CASE WHEN p_amount <= remaining THEN p_amount WHEN p_partial AND remaining > 0 THEN remaining END;
+  IF granted IS NULL THEN code := 'DENIED'; RETURN; END IF;
+  INSERT INTO lutflow_reservations (id, tenant_id, amount_micros, created_at, expires_at, run_id)
+    VALUES (p_id, p_tenant, granted, p_now, p_expires, p_run_id);
+  code := 'OK';
+END $$;
+
+CREATE FUNCTION lutflow_extend(p_tenant text, p_id text, p_now timestamptz, p_expires timestamptz) RETURNS SETOF lutflow_reservations
+LANGUAGE sql AS $$
+  UPDATE lutflow_reservations SET expires_at = p_expires
+  WHERE id = p_id AND tenant_id = p_tenant AND state = 'open' AND expires_at > p_now RETURNING *
+$$;
+
+-- A settle charges what charges under the reservation have not already: the cost less what was drawn.
+CREATE OR REPLACE FUNCTION lutflow_close(p_tenant text, p_id text, p_settle boolean, p_micros bigint, p_now timestamptz, p_grace interval)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  r lutflow_reservations;
+BEGIN
+  PERFORM 1 FROM lutflow_budgets WHERE tenant_id = p_tenant;
+  IF NOT FOUND THEN RETURN 'BUDGET_NOT_FOUND'; END IF;
+  SELECT * INTO r FROM lutflow_reservations WHERE id = p_id AND tenant_id = p_tenant FOR UPDATE;
+  IF NOT FOUND OR p_now >= greatest(r.expires_at, coalesce(r.closed_at, r.expires_at)) + p_grace THEN
+    RETURN 'RESERVATION_NOT_FOUND';
+  END IF;
+  IF r.state = 'settled' THEN RETURN 'RESERVATION_SETTLED'; END IF;
+  IF NOT p_settle AND (r.state <> 'open' OR r.expires_at <= p_now) THEN RETURN 'NOOP'; END IF;
+  UPDATE lutflow_reservations SET state = CASE WHEN p_settle THEN 'settled' ELSE 'released' END, closed_at = p_now WHERE id = p_id;
+  IF p_settle THEN PERFORM lutflow_add_spend(p_tenant, p_now, greatest(0, p_micros - r.drawn_micros)); END IF;
+  RETURN 'OK';
+END $$;
+
+DROP FUNCTION lutflow_charge(text, text[], bigint[], timestamptz[], timestamptz, interval);
+-- As before, and each cost may name the reservation it was spent under: while that is open the cost draws
+-- it down; once it is settled its settle counted the cost (covered, recorded but not charged again).
+CREATE FUNCTION lutflow_charge(p_tenant text, p_ids text[], p_micros bigint[], p_at timestamptz[], p_leases text[], p_now timestamptz,
+  p_horizon interval, p_grace interval, OUT charged int, OUT late int, OUT duplicates int, OUT covered int)
+LANGUAGE plpgsql AS $$
+DECLARE
+  b lutflow_budgets;
+  w record;
+BEGIN
+  SELECT * INTO b FROM lutflow_budgets WHERE tenant_id = p_tenant;
+  IF NOT FOUND THEN RETURN; END IF;
+  w := lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, p_now);
+  -- Concurrent batches under the same leases draw them in turn; the statement below sees each other's draws.
+  PERFORM 1 FROM lutflow_reservations WHERE tenant_id = p_tenant AND id = ANY(p_leases) ORDER BY id FOR UPDATE;
+  WITH input AS (
+    SELECT DISTINCT ON (id) id, micros, at, lease, ord FROM unnest(p_ids, p_micros, p_at, p_leases) WITH ORDINALITY AS t(id, micros, at, lease, ord)
+    ORDER BY id, ord
+  ), fresh AS (
+    INSERT INTO lutflow_charged_events (tenant_id, event_id, keep_until)
+    SELECT p_tenant, id, at + p_horizon FROM input
+    ON CONFLICT (tenant_id, event_id) DO UPDATE SET keep_until = excluded.keep_until
+      WHERE lutflow_charged_events.keep_until <= p_now
+    RETURNING event_id
+  ), priced AS (
+    SELECT i.micros, i.lease,
+      coalesce(r.state = 'settled' AND p_now < greatest(r.expires_at, coalesce(r.closed_at, r.expires_at)) + p_grace, false) AS is_covered,
+      coalesce(r.state = 'open' AND r.expires_at > p_now, false) AS under_open,
+      least(i.at, p_now) < w.wstart AS is_late,
+      CASE WHEN least(i.at, p_now) < w.wstart THEN p_now ELSE least(i.at, p_now) END AS charge_at
+    FROM input i JOIN fresh f ON f.event_id = i.id
+      LEFT JOIN lutflow_reservations r ON r.id = i.lease AND r.tenant_id = p_tenant
+  ), spent AS (
+    INSERT INTO lutflow_spend_hours (tenant_id, hour, micros)
+    SELECT p_tenant, date_trunc('hour', charge_at), sum(micros) FROM priced WHERE NOT is_covered GROUP BY 2
+    ON CONFLICT (tenant_id, hour) DO UPDATE SET micros = lutflow_spend_hours.micros + excluded.micros
+  ), drew AS (
+    UPDATE lutflow_reservations r SET drawn_micros = r.drawn_micros + d.total
+    FROM (SELECT lease, sum(micros) AS total FROM priced WHERE under_open AND NOT is_covered GROUP BY lease) d
+    WHERE r.id = d.lease AND r.tenant_id = p_tenant
+  )
+  SELECT count(*) FILTER (WHERE NOT is_covered AND NOT is_late), count(*) FILTER (WHERE NOT is_covered AND is_late),
+    count(*) FILTER (WHERE is_covered)
+    INTO charged, late, covered FROM priced;
+  duplicates := cardinality(p_ids) - charged - late - covered;
+END $$;
+`,
+  },
 ];
 
 /** Applies the migrations this database lacks, one transaction each, under a lock so replicas starting together take turns. */

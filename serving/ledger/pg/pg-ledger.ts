@@ -3,7 +3,7 @@ import pg from 'pg';
 import {
   DEFAULT_POLICY, LedgerError,
   type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult, type Ledger,
-  type LedgerHealth, type LedgerPolicy, type Reservation,
+  type LedgerHealth, type LedgerPolicy, type Reservation, type ReserveOptions,
 } from '../types.js';
 import { checkAmount, checkCharges, ledgerErrors } from '../rules.js';
 import { migrate } from './migrations.js';
@@ -31,7 +31,7 @@ type BudgetRow = {
 const STATUS_SQL = `
   SELECT b.*, extract(epoch FROM w.wstart) * 1000 AS wstart_ms, extract(epoch FROM w.wend) * 1000 AS wend_ms,
     lutflow_spent(b.tenant_id, w.wstart, w.wend) AS spent,
-    (SELECT coalesce(sum(amount_micros), 0)::bigint FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS reserved,
+    (SELECT coalesce(sum(lutflow_held(r)), 0)::bigint FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS reserved,
     (SELECT count(*)::int FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS open_count
   FROM lutflow_budgets b, lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, $2) w
   WHERE b.tenant_id = $1`;
@@ -153,17 +153,29 @@ export class PgLedger implements Ledger {
     return (await this.q<{ tenant_id: string }>('SELECT tenant_id FROM lutflow_budgets ORDER BY tenant_id', [])).map((r) => r.tenant_id);
   }
 
-  async reserve(tenant: string, micros: number, opts: { ttlMs: number; runId?: string }): Promise<Reservation | undefined> {
+  async reserve(tenant: string, micros: number, opts: ReserveOptions): Promise<Reservation | undefined> {
     checkAmount(micros, 'amount');
     const now = this.clock();
-    const reservation: Reservation = {
-      id: `res_${randomUUID()}`, tenant_id: tenant, amount_micros: micros, created_at: now, expires_at: now + opts.ttlMs,
+    const id = `res_${randomUUID()}`;
+    const [r] = await this.q<{ code: string; granted: number | null }>('SELECT * FROM lutflow_reserve($1, $2, $3, $4, $5, $6, $7)',
+      [id, tenant, micros, ms(now), ms(now + opts.ttlMs), opts.runId ?? null, opts.partial ?? false]);
+    if (r.code === 'BUDGET_NOT_FOUND') throw ledgerErrors.budgetNotFound(tenant);
+    if (r.code !== 'OK') return undefined;
+    return {
+      id, tenant_id: tenant, amount_micros: r.granted!, created_at: now, expires_at: now + opts.ttlMs,
       ...(opts.runId === undefined ? {} : { run_id: opts.runId }),
     };
-    const [r] = await this.q<{ code: string }>('SELECT lutflow_reserve($1, $2, $3, $4, $5, $6) AS code',
-      [reservation.id, tenant, micros, ms(now), ms(reservation.expires_at), opts.runId ?? null]);
-    if (r.code === 'BUDGET_NOT_FOUND') throw ledgerErrors.budgetNotFound(tenant);
-    return r.code === 'OK' ? reservation : undefined;
+  }
+
+  async extend(tenant: string, id: string, ttlMs: number): Promise<Reservation> {
+    const now = this.clock();
+    const [r] = await this.q<{ id: string; amount_micros: number; created_at: Date; expires_at: Date; run_id: string | null }>(
+      'SELECT * FROM lutflow_extend($1, $2, $3, $4)', [tenant, id, ms(now), ms(now + ttlMs)]);
+    if (!r) throw ledgerErrors.notRenewable(tenant, id);
+    return {
+      id, tenant_id: tenant, amount_micros: r.amount_micros, created_at: r.created_at.getTime(), expires_at: r.expires_at.getTime(),
+      ...(r.run_id === null ? {} : { run_id: r.run_id }),
+    };
   }
 
   private async closeReservation(tenant: string, id: string, settle: boolean, micros: number): Promise<BudgetStatus> {
@@ -189,11 +201,12 @@ export class PgLedger implements Ledger {
   async charge(tenant: string, items: readonly ChargeInput[]): Promise<ChargeResult> {
     const now = this.clock();
     checkCharges(items, now, this.policy);
-    const [r] = await this.q<{ charged: number | null; late: number; duplicates: number }>(
-      'SELECT * FROM lutflow_charge($1, $2, $3, $4, $5, $6::interval)',
-      [tenant, items.map((i) => i.id), items.map((i) => i.micros), items.map((i) => ms(i.at)), ms(now), `${this.policy.dedupeHorizonMs} milliseconds`]);
+    const [r] = await this.q<{ charged: number | null; late: number; duplicates: number; covered: number }>(
+      'SELECT * FROM lutflow_charge($1, $2, $3, $4, $5, $6, $7::interval, $8::interval)',
+      [tenant, items.map((i) => i.id), items.map((i) => i.micros), items.map((i) => ms(i.at)), items.map((i) => i.lease ?? null), ms(now),
+        `${this.policy.dedupeHorizonMs} milliseconds`, `${this.policy.settleGraceMs} milliseconds`]);
     if (r.charged === null) throw ledgerErrors.budgetNotFound(tenant);
-    return { charged: r.charged, late: r.late, duplicates: r.duplicates };
+    return { charged: r.charged, late: r.late, duplicates: r.duplicates, covered: r.covered };
   }
 
   async health(): Promise<LedgerHealth> {
