@@ -1,4 +1,4 @@
-import { appendToDeltaTable, field, readDeltaTable, type AppendResult, type DeltaRow, type DeltaSchema } from '../delta/index.js';
+import { appendToDeltaTable, field, readDeltaTable, type AppendOptions, type AppendResult, type DeltaRow, type DeltaSchema } from '../delta/index.js';
 import { ContractError, RUN_RECORD_SCHEMA_VERSION, validate, type RunRecord } from '../stream/index.js';
 
 /**
@@ -78,6 +78,6 @@ export async function readRunRecords(tablePath: string, version?: number): Promi
   return { version: v, records: rows.map((row, i) => rowToRecord(row, `${tablePath} row ${i} (run_id ${String(row.run_id)})`)) };
 }
 
-export async function appendRunRecords(tablePath: string, records: readonly RunRecord[], opts: { appId?: string; appVersion?: number; operation?: string } = {}): Promise<AppendResult> {
+export async function appendRunRecords(tablePath: string, records: readonly RunRecord[], opts: Omit<AppendOptions, 'schema' | 'tableName'> = {}): Promise<AppendResult> {
   return appendToDeltaTable(tablePath, records.map(recordToRow), { schema: RUNS_TABLE_SCHEMA, tableName: 'pcpo_runs', ...opts });
 }

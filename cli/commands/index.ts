@@ -12,5 +12,8 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   features: { summary: 'print the feature spec, or build vectors for run records', load: async () => (await import('./features.js')).default },
   lookup: { summary: 'look up GPU specs and prices, model specs, token prices', load: async () => (await import('./lookup.js')).default },
   prices: { summary: 'refresh the LLM price database, or show what a model is charged at', load: async () => (await import('./prices.js')).default },
+  windows: { summary: 'the cost-window job on Kafka (long-lived; JSON logs, Prometheus metrics)', load: async () => (await import('./windows.js')).default },
+  sink: { summary: 'the run-record sink: lut.pcpo-features into the Delta table (long-lived)', load: async () => (await import('./sink.js')).default },
+  delta: { summary: 'inspect, checkpoint and compact a Delta table', load: async () => (await import('./delta.js')).default },
   schemas: { summary: 'write the stream contracts as JSON Schema files', load: async () => (await import('./schemas.js')).default },
 };

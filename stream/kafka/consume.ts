@@ -1,7 +1,9 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { DeadLetter } from '../contracts/dead-letter.js';
 import { toDeadLetter } from '../contracts/dead-letters.js';
 import { decode, type TopicTypes } from '../contracts/validate.js';
 import { deadLetterTopic, type ContractTopic } from '../topics.js';
+import { chunkMessages } from './chunks.js';
 
 export interface ConsumedMessage<T> {
   readonly value: T;
@@ -14,11 +16,14 @@ export interface ContractConsumerOptions<K extends ContractTopic> {
   readonly kafka: Kafka;
   readonly topic: K;
   readonly groupId: string;
-  /** Valid records of one partition batch, in offset order. */
-  readonly handleBatch: (messages: ConsumedMessage<TopicTypes[K]>[], partition: number) => Promise<void>;
+  /**
+   * Valid records of one partition batch, in offset order, and the batch's last offset (invalid records
+   * included): called for every batch, even one whose records all went to the dead-letter topic.
+   */
+  readonly handleBatch: (messages: ConsumedMessage<TopicTypes[K]>[], partition: number, lastOffset: bigint) => Promise<void>;
   /**
    * The offset to commit for a partition after a batch (the next one to read). By default everything
-   * handled; stateful consumers commit less, so a restart replays what their state still needs.
+   * handled; stateful consumers commit less (or nothing: undefined), so a restart replays what they need.
    */
   readonly commitOffset?: (partition: number, lastHandled: bigint) => bigint | undefined;
   readonly fromBeginning?: boolean;
@@ -27,18 +32,38 @@ export interface ContractConsumerOptions<K extends ContractTopic> {
 export interface ContractConsumer {
   readonly consumer: Consumer;
   readonly stats: { valid: number; deadLettered: number };
+  /** Rejects when the consumer stopped for good (its error); resolves after `stop()`. */
+  readonly done: Promise<void>;
+  /** Sends dead letters for `<topic>.dlq` in size-bounded batches; resolves once the broker has them. */
+  deadLetter(letters: readonly DeadLetter[]): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * Consumes a contract topic in a consumer group: every record is validated; a bad one goes to
- * `<topic>.dlq` with its reason and original bytes, and the consumer carries on. Offsets are committed
- * by hand after each batch is handled.
+ * `<topic>.dlq` with its reason, position, size, hash and original bytes (as many as fit one record), in
+ * batches bounded in bytes, before its batch counts as handled. Offsets are committed by hand after each
+ * batch is handled. Anything that fails (the handler, the dead-letter send, the broker for longer than
+ * the retries) ends the consumer: `done` rejects, so the process can exit or start again, never idle on.
  */
 export async function consumeContract<K extends ContractTopic>(opts: ContractConsumerOptions<K>): Promise<ContractConsumer> {
-  const consumer = opts.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer = opts.kafka.consumer({
+    groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500,
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
+  });
   const dlq: Producer = opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const stats = { valid: 0, deadLettered: 0 };
+  let stopped = false;
+  let fail!: (err: unknown) => void;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve, reject) => { fail = reject; finish = resolve; });
+  done.catch(() => {});
+  consumer.on(consumer.events.CRASH, ({ payload }) => { if (!stopped) fail(payload.error); });
+  const deadLetter = async (letters: readonly DeadLetter[]) => {
+    const messages = letters.map((l) => ({ key: l.key ?? null, value: JSON.stringify(l) }));
+    for (const chunk of chunkMessages(messages)) await dlq.send({ topic: deadLetterTopic(opts.topic), messages: chunk });
+    stats.deadLettered += letters.length;
+  };
   await consumer.connect();
   await dlq.connect();
   await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning ?? true });
@@ -46,21 +71,18 @@ export async function consumeContract<K extends ContractTopic>(opts: ContractCon
     autoCommit: false,
     eachBatch: async ({ batch, heartbeat }) => {
       const valid: ConsumedMessage<TopicTypes[K]>[] = [];
-      const dead: { key?: string; value: string }[] = [];
+      const dead: DeadLetter[] = [];
       for (const m of batch.messages) {
         const bytes = m.value ?? Buffer.alloc(0);
         const key = m.key?.toString('utf8');
         const v = decode(opts.topic, bytes);
         if (v.ok) valid.push({ value: v.value, key, partition: batch.partition, offset: BigInt(m.offset) });
-        else dead.push({ key, value: JSON.stringify(toDeadLetter({ topic: opts.topic, bytes, key, partition: batch.partition, offset: m.offset }, v.errors)) });
+        else dead.push(toDeadLetter({ topic: opts.topic, bytes, key, partition: batch.partition, offset: m.offset }, v.errors));
       }
-      if (dead.length) {
-        await dlq.send({ topic: deadLetterTopic(opts.topic), messages: dead });
-        stats.deadLettered += dead.length;
-      }
-      if (valid.length) await opts.handleBatch(valid, batch.partition);
-      stats.valid += valid.length;
+      if (dead.length) await deadLetter(dead);
       const last = BigInt(batch.lastOffset());
+      await opts.handleBatch(valid, batch.partition, last);
+      stats.valid += valid.length;
       const next = opts.commitOffset ? opts.commitOffset(batch.partition, last) : last + 1n;
       if (next !== undefined) await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
       await heartbeat();
@@ -69,9 +91,13 @@ export async function consumeContract<K extends ContractTopic>(opts: ContractCon
   return {
     consumer,
     stats,
+    done,
+    deadLetter,
     async stop() {
+      stopped = true;
       await consumer.disconnect().catch(() => {});
       await dlq.disconnect().catch(() => {});
+      finish();
     },
   };
 }
