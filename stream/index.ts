@@ -13,6 +13,6 @@ export type { WindowStats, WindowState, TenantClockState, WindowChanges, Restora
 export { runCostWindows } from './windows/embedded.js';
 export { createKafka, brokersFromEnv, type KafkaOptions } from './kafka/client.js';
 export { ensureTopics, TOPIC_SPECS } from './kafka/topics.js';
-export { createKafkaTransport, type KafkaTransportOptions } from './kafka/transport.js';
+export { createKafkaTransport, type KafkaTransport, type KafkaTransportOptions } from './kafka/transport.js';
 export { consumeContract, type ContractConsumer, type ContractConsumerOptions, type ConsumedMessage } from './kafka/consume.js';
-export { runKafkaCostWindows, type KafkaCostWindowsOptions } from './kafka/windows.js';
+export { runKafkaCostWindows, type KafkaCostWindowsOptions, type CostWindowJob, type CostWindowJobStats } from './kafka/windows.js';

@@ -66,6 +66,19 @@ describe('faults on a real broker', () => {
     broker('start');
   }, 120_000);
 
+  it('connected turns false in an outage while idle, and true when the broker is back (issue row 6)', async () => {
+    broker('start');
+    const transport = createKafkaTransport({ kafka: kafka('idle'), probeMs: 300 });
+    transport.publish(TOPICS.telemetry, 'x', { x: 1 });
+    await transport.flush();
+    expect(transport.connected).toBe(true);
+    broker('kill');
+    expect(await waitFor(() => !transport.connected, 15_000)).toBe(true);
+    broker('start');
+    expect(await waitFor(() => transport.connected, 30_000)).toBe(true);
+    await transport.close();
+  }, 120_000);
+
   it('a broker killed while the window job catches up a backlog: every window is published whole once it is back (issue row 2)', async () => {
     const prefix = `bk-${randomUUID().slice(0, 8)}`;
     const wl = telemetryWorkload({ events: 12_000, tenants: 20, prefix, seed: 7 });

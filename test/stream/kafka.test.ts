@@ -44,6 +44,25 @@ describe('Kafka transport and contracts on a real broker', () => {
     expect(dead[1]).toMatchObject({ topic: TOPICS.telemetry, partition: expect.any(Number), offset: expect.any(String) });
   });
 
+  it('a burst larger than the buffer: publish drops and says so in stats and the log; publishAsync waits and loses nothing (issue row 6)', async () => {
+    const tenant = `burst-${randomUUID()}`;
+    const logs: string[] = [];
+    const event = (i: number) => ({ schema_version: 1, event_id: `${tenant}-${i}`, event_time: new Date().toISOString(), tenant_id: tenant, provider: 'openai', model: 'gpt-4o', cost_usd_micros: 1, outcome: 'ok' });
+    const dropping = createKafkaTransport({ kafka: kafka('burst'), capacity: 1000, log: (level, msg) => logs.push(`${level} ${msg}`) });
+    let accepted = 0;
+    for (let i = 0; i < 20_000; i++) if (dropping.publish(TOPICS.telemetry, undefined, event(i))) accepted++;
+    await dropping.close();
+    expect(dropping.stats()).toMatchObject({ published: accepted, dropped: 20_000 - accepted, delivered: accepted });
+    expect(accepted).toBeLessThan(20_000);
+    expect(logs.some((l) => /^warn Kafka transport buffer full \(1000 messages\): dropping/.test(l))).toBe(true);
+
+    const waiting = createKafkaTransport({ kafka: kafka('burst'), capacity: 1000 });
+    for (let i = 0; i < 20_000; i++) expect(await waiting.publishAsync(TOPICS.telemetry, undefined, event(20_000 + i))).toBe(true);
+    await waiting.close();
+    expect(waiting.stats()).toMatchObject({ published: 20_000, delivered: 20_000, dropped: 0 });
+    expect(waiting.stats().waited).toBeGreaterThan(0);
+  });
+
   it('carries SDK telemetry through Kafka into 10-second cost windows', async () => {
     const tenant = `w-${randomUUID()}`;
     const transport = createKafkaTransport({ kafka: kafka('sdk') });
