@@ -26,6 +26,7 @@ export function meterSseBody(
     output: { ...usage?.output, total: Math.max(usage?.output.total ?? 0, produced) },
   });
   const finish = (outcome: CallOutcome) => {
+    abandoned.unregister(call);
     if (!call.settled) call.settle(outcome === 'ok' && usage?.output.total !== undefined ? usage : current(), outcome);
   };
   const onAbort = () => finish('aborted');
@@ -48,7 +49,7 @@ export function meterSseBody(
     if (changed && !call.settled) call.progress(current());
     call.touch();
   };
-  return new ReadableStream<Uint8Array>({
+  const metered = new ReadableStream<Uint8Array>({
     async pull(controller) {
       let r: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -73,7 +74,13 @@ export function meterSseBody(
       await reader.cancel(reason);
     },
   });
+  // A consumer that stops reading without cancelling (Gemini's stream helper releases its reader and
+  // goes) leaves the body to the garbage collector: the call settles then, not at its TTL.
+  abandoned.register(metered, () => finish('aborted'), call);
+  return metered;
 }
+
+const abandoned = new FinalizationRegistry<() => void>((settle) => settle());
 
 /** Later events refine earlier ones (cumulative counts): the larger of each known count wins. */
 export function mergeUsage(a: NormalizedUsage | undefined, b: NormalizedUsage): NormalizedUsage {

@@ -41,3 +41,13 @@ describe('GPU timers at process end', () => {
     expect(events(path)[0].cost_usd_micros).toBeGreaterThan(0);
   });
 });
+
+describe('a stream its consumer leaves without cancelling', () => {
+  it('settles once the body is garbage-collected, not at its TTL', () => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', TSX, fixture('abandoned-stream.ts')], { encoding: 'utf8', timeout: 30_000 });
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.held).toBe(1);
+    expect(out.open).toBe(0);
+    expect(out.spentMicros).toBeGreaterThan(0);
+  });
+});
