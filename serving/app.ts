@@ -6,11 +6,13 @@ import { builtinCatalog, PricingError, type Catalog } from '../pricing/index.js'
 import { KeyRing, type ApiKey } from './auth.js';
 import type { ServingContext } from './context.js';
 import { ApiError, type ErrorBody } from './errors.js';
-import { DEFAULT_POLICY, FileLedger, LedgerError, PgLedger, type FsyncPolicy, type Ledger, type LedgerPolicy } from './ledger/index.js';
+import { startAlertDeliverer } from './alerts/deliverer.js';
+import { DEFAULT_POLICY, FileLedger, LedgerError, PgLedger, type AlertWebhook, type FsyncPolicy, type Ledger, type LedgerPolicy } from './ledger/index.js';
 import { RequestsAtDebug } from './log-controller.js';
 import { createMetrics } from './metrics.js';
 import { ModelRegistry } from './model-registry.js';
 import { createPredictor } from './predictor.js';
+import { alertRoutes } from './routes/alerts.js';
 import { budgetRoutes } from './routes/budgets.js';
 import { leaseRoutes } from './routes/leases.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -30,6 +32,10 @@ export interface ServerOptions {
   readonly ledgerUrl?: string;
   /** A ledger built by the caller (another store); `ledgerDir` and the ledger options are then unused. */
   readonly ledger?: Ledger;
+  /** Where alerts of budgets without a webhook of their own are sent (LUTFLOW_ALERT_WEBHOOK_URL); none: listed only. */
+  readonly alertWebhook?: AlertWebhook;
+  /** How often due alerts are sent (default 1 s); 0 sends none (tests drive delivery themselves). */
+  readonly alertIntervalMs?: number;
   readonly catalog?: Catalog;
   /** A builder already holding tenant history (e.g. replayed from the run table). */
   readonly builder?: FeatureBuilder;
@@ -136,14 +142,19 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   preflightRoutes(app, context);
   budgetRoutes(app, context);
   leaseRoutes(app, context);
+  alertRoutes(app, context);
   telemetryRoutes(app, context);
   operationsRoutes(app, context);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registry.reload();
   if (o.watchModel) registry.watch();
+  const deliverer = o.alertIntervalMs === 0
+    ? undefined
+    : startAlertDeliverer({ ledger, defaultWebhook: o.alertWebhook, clock, intervalMs: o.alertIntervalMs, log: app.log });
   app.addHook('onClose', async () => {
     registry.close();
+    await deliverer?.stop();
     await ledger.close();
   });
   await app.ready();

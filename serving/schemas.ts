@@ -54,6 +54,14 @@ const BudgetFields = {
   reset_hour_utc: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
   reset_day: Type.Optional(Type.Integer({ minimum: 1, maximum: 28, description: 'monthly windows reset on this day' })),
   alert_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'soft alert at this share of the limit (default 0.8)' })),
+  alert_thresholds: Type.Optional(Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 10 }), {
+    maxItems: 10, uniqueItems: true, description: 'shares of the limit whose crossing raises an alert, once per window each (default 0.5, 0.8, 0.95, 1)',
+  })),
+  alert_webhook: Type.Optional(Type.Object({
+    url: Type.String({ pattern: '^https?://', maxLength: 2048, description: 'receives a POST per alert' }),
+    secret: Type.Optional(Type.String({ minLength: 16, maxLength: 256, description: 'signs each delivery (x-lutflow-signature)' })),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('slack')])),
+  }, { additionalProperties: false })),
 };
 
 export const BudgetCreateBody = Type.Object({ tenant_id: Tenant, ...BudgetFields }, { additionalProperties: false });

@@ -6,7 +6,7 @@ import { builtinCatalog } from '../pricing/index.js';
 import { readRunRecords } from '../training/index.js';
 import { buildServer } from './app.js';
 import { parseApiKeys, type ApiKey } from './auth.js';
-import type { FsyncPolicy } from './ledger/index.js';
+import type { AlertWebhook, FsyncPolicy } from './ledger/index.js';
 
 export interface ServeOptions {
   readonly modelDir: string;
@@ -46,9 +46,18 @@ export async function serve(opts: ServeOptions) {
   const { keys, devKey } = resolveKeys(opts);
   const { app, context } = await buildServer({
     modelDir: opts.modelDir, apiKeys: keys, ledgerDir: opts.ledgerDir, ledgerFsync: opts.ledgerFsync, catalog, builder,
-    ledgerUrl: opts.ledgerUrl ?? (process.env.LUTFLOW_LEDGER_URL || undefined),
+    ledgerUrl: opts.ledgerUrl ?? (process.env.LUTFLOW_LEDGER_URL || undefined), alertWebhook: webhookFromEnv(process.env),
     logger: { level: process.env.LUTFLOW_LOG_LEVEL ?? 'info' },
   });
   const address = await app.listen({ host: opts.host, port: opts.port });
   return { app, context, address, devKey };
+}
+
+/** The default alert webhook: LUTFLOW_ALERT_WEBHOOK_URL, with LUTFLOW_ALERT_WEBHOOK_SECRET and _FORMAT (json or slack). */
+export function webhookFromEnv(env: NodeJS.ProcessEnv): AlertWebhook | undefined {
+  const url = env.LUTFLOW_ALERT_WEBHOOK_URL;
+  if (!url) return undefined;
+  const format = env.LUTFLOW_ALERT_WEBHOOK_FORMAT;
+  if (format !== undefined && format !== 'json' && format !== 'slack') throw new Error(`LUTFLOW_ALERT_WEBHOOK_FORMAT must be json or slack, got '${format}'`);
+  return { url, ...(env.LUTFLOW_ALERT_WEBHOOK_SECRET ? { secret: env.LUTFLOW_ALERT_WEBHOOK_SECRET } : {}), ...(format ? { format } : {}) };
 }

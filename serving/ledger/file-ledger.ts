@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { FileAlerts } from './file-alerts.js';
 import { Journal, type FsyncPolicy, type JournalFs } from './journal.js';
 import { LedgerState, ruleOf, type Change, type ChargeItem, type TenantState } from './state.js';
 import {
-  DEFAULT_POLICY, LedgerError,
-  type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult, type Ledger,
-  type LedgerHealth, type LedgerPolicy, type Reservation, type ReserveOptions,
+  budgetDefaults, DEFAULT_POLICY, LedgerError,
+  type Alert, type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult,
+  type DeliveryResult, type Ledger, type LedgerHealth, type LedgerPolicy, type RaiseInput, type Reservation, type ReserveOptions,
 } from './types.js';
 import { checkAmount, checkCharges, grantFor, ledgerErrors } from './rules.js';
 import { windowAt } from './windows.js';
@@ -32,18 +33,24 @@ export class FileLedger implements Ledger {
   private readonly state: LedgerState;
   private readonly journal?: Journal;
   private readonly clock: () => number;
+  private readonly alertBook: FileAlerts;
+  private readonly log?: FileLedgerOptions['log'];
   readonly policy: LedgerPolicy;
 
   constructor(opts: FileLedgerOptions = {}) {
     this.clock = opts.clock ?? Date.now;
+    this.log = opts.log;
     this.policy = { ...DEFAULT_POLICY, ...opts.policy };
     this.state = new LedgerState(this.policy);
+    this.alertBook = new FileAlerts(this.state, (c) => this.record(c), this.clock);
     if (opts.dir) {
       this.journal = new Journal({ dir: opts.dir, fs: opts.fs, fsync: opts.fsync, compactBytes: opts.compactBytes, log: opts.log });
       const { snapshot, entries } = this.journal.recover();
       if (snapshot) this.state.restore(snapshot);
       for (const e of entries) this.state.apply(e);
-      this.journal.compact(this.state.snapshot(this.journal.lastSeq));
+      this.journal.compact(this.state.snapshot(this.journal.lastSeq, this.clock()));
+      // A crash between a charge and its alert: the thresholds are checked again at start.
+      for (const t of this.state.tenants.values()) void this.raiseThresholds(t);
     }
   }
 
@@ -55,7 +62,12 @@ export class FileLedger implements Ledger {
     }
     this.state.apply(this.journal.append(change));
     await this.journal.durable();
-    if (this.journal.needsCompaction) this.journal.compact(this.state.snapshot(this.journal.lastSeq));
+    if (this.journal.needsCompaction) this.journal.compact(this.state.snapshot(this.journal.lastSeq, this.clock()));
+  }
+
+  /** After spend or the limit changed. A failure here must not fail the change: the next one (or a start) raises it. */
+  private async raiseThresholds(t: TenantState): Promise<void> {
+    await this.alertBook.thresholds(t).catch((err) => this.log?.warn(`alerts of '${t.budget.tenant_id}' not raised yet: ${(err as Error).message}`));
   }
 
   private tenant(id: string): TenantState {
@@ -75,16 +87,14 @@ export class FileLedger implements Ledger {
     return {
       budget: t.budget, window_start: w.start, window_end: w.end, spent_micros: spent, reserved_micros: t.reserved,
       remaining_micros: limit - spent - t.reserved, reservations: t.open.size,
-      alert: spent + t.reserved >= t.budget.alert_threshold * limit,
+      alert: spent + t.reserved >= t.budget.alert_threshold * limit, recent_spend_micros: t.spend.since(now - 86_400_000),
     };
   }
 
   async create(input: BudgetInput): Promise<BudgetStatus> {
     checkAmount(input.limit_micros, 'limit_micros');
     if (this.state.tenants.has(input.tenant_id)) throw ledgerErrors.budgetExists(input.tenant_id);
-    const now = new Date(this.clock()).toISOString();
-    const budget: Budget = { window: 'total', reset_hour_utc: 0, reset_day: 1, alert_threshold: 0.8, ...input, created_at: now, updated_at: now };
-    await this.record({ op: 'budget', budget });
+    await this.record({ op: 'budget', budget: budgetDefaults(input, new Date(this.clock()).toISOString()) });
     return this.status(input.tenant_id);
   }
 
@@ -93,6 +103,7 @@ export class FileLedger implements Ledger {
     const t = this.tenant(tenant);
     const budget: Budget = { ...t.budget, ...patch, tenant_id: tenant, updated_at: new Date(this.clock()).toISOString() };
     await this.record({ op: 'budget', budget });
+    await this.raiseThresholds(t);
     return this.status(tenant);
   }
 
@@ -139,6 +150,7 @@ export class FileLedger implements Ledger {
     if ('closed' in found && found.closed.state === 'settled') throw ledgerErrors.alreadySettled(id);
     const rest = Math.max(0, micros - (t.drawn.get(id) ?? 0));
     await this.record({ op: 'settle', tenant_id: tenant, id, micros: rest, at: this.clock() });
+    await this.raiseThresholds(t);
     return this.status(tenant);
   }
 
@@ -177,8 +189,27 @@ export class FileLedger implements Ledger {
       const drawn = lease && 'open' in lease ? { lease: it.lease } : {};
       out.push({ id: it.id, micros: it.micros, at: at < windowStart ? now : at, keep, ...drawn });
     }
-    if (out.length) await this.record({ op: 'charge', tenant_id: tenant, items: out });
+    if (out.length) {
+      await this.record({ op: 'charge', tenant_id: tenant, items: out });
+      await this.raiseThresholds(t);
+    }
     return { charged: items.length - duplicates - late - covered, late, duplicates, covered };
+  }
+
+  async raise(input: RaiseInput): Promise<Alert | undefined> {
+    return this.alertBook.raise(this.tenant(input.tenant_id), input);
+  }
+
+  async alerts(opts: { tenants?: readonly string[]; limit: number }): Promise<Alert[]> {
+    return this.alertBook.list(opts);
+  }
+
+  async dueAlerts(max: number): Promise<Alert[]> {
+    return this.alertBook.due(max);
+  }
+
+  async recordDelivery(id: string, result: DeliveryResult): Promise<void> {
+    await this.alertBook.delivered(id, result);
   }
 
   async health(): Promise<LedgerHealth> {

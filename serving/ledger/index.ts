@@ -4,7 +4,8 @@ export { MIGRATIONS } from './pg/migrations.js';
 export { eventTimeError } from './rules.js';
 export type { FsyncPolicy, JournalFs } from './journal.js';
 export {
-  DEFAULT_POLICY, LedgerError,
+  DEFAULT_POLICY, DEFAULT_ALERT_THRESHOLDS, LedgerError,
+  type Alert, type AlertDelivery, type AlertKind, type AlertWebhook, type DeliveryResult, type RaiseInput, type ReserveOptions,
   type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult, type Ledger,
   type LedgerErrorCode, type LedgerHealth, type LedgerPolicy, type PriceOverrides, type Reservation,
 } from './types.js';

@@ -1,4 +1,4 @@
-import { LedgerError, type ChargeInput, type LedgerPolicy } from './types.js';
+import { LedgerError, type AlertDelivery, type ChargeInput, type DeliveryResult, type LedgerPolicy } from './types.js';
 
 /** Largest amount one reservation, settle, charge or limit may carry: $1e9. */
 export const MAX_MICROS = 1e15;
@@ -45,4 +45,22 @@ export function checkCharges(items: readonly ChargeInput[], now: number, policy:
     const bad = eventTimeError(it.at, now, policy);
     if (bad) throw new LedgerError('EVENT_TIME', bad, 'event_time');
   }
+}
+
+/** How long a replica holds the alerts it claimed for delivery before another may try. */
+export const ALERT_CLAIM_MS = 30_000;
+
+/** An alert's delivery after one attempt. */
+export function nextDelivery(d: AlertDelivery, result: DeliveryResult, now: number): AlertDelivery {
+  if (result.delivered) {
+    return { state: 'delivered', attempts: d.attempts + 1, next_at: now, delivered_at: now, ...(d.last_error ? { last_error: d.last_error } : {}) };
+  }
+  if (result.unconfigured) return { state: 'unconfigured', attempts: d.attempts, next_at: now, last_error: result.error };
+  return result.retryAt === undefined
+    ? { state: 'failed', attempts: d.attempts + 1, next_at: now, last_error: result.error }
+    : { state: 'pending', attempts: d.attempts + 1, next_at: result.retryAt, last_error: result.error };
+}
+
+export function thresholdMessage(tenant: string, share: number, spent: number, limit: number): string {
+  return `tenant '${tenant}' has spent $${(spent / 1e6).toFixed(2)} of its $${(limit / 1e6).toFixed(2)} budget: ${Math.round(share * 100)} % crossed`;
 }

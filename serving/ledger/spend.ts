@@ -36,6 +36,14 @@ export class SpendBuckets {
     return sum;
   }
 
+  /** Spend charged at or after `from`. */
+  since(from: number): number {
+    const h = Math.floor(from / HOUR) * HOUR;
+    let sum = 0;
+    for (const [hour, micros] of this.hours) if (hour >= h) sum += micros;
+    return sum;
+  }
+
   private prune(now: number): void {
     for (const h of this.hours.keys()) if (h < now - BUCKET_RETENTION_MS) this.hours.delete(h);
   }

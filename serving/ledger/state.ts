@@ -1,6 +1,6 @@
 import { MinHeap } from '../../lib/heap.js';
 import { SpendBuckets } from './spend.js';
-import type { Budget, LedgerPolicy, Reservation } from './types.js';
+import { DEFAULT_ALERT_THRESHOLDS, type Alert, type AlertDelivery, type Budget, type LedgerPolicy, type Reservation } from './types.js';
 import type { WindowRule } from './windows.js';
 
 /** One change, as journaled. Replaying the same entries onto the same snapshot gives the same state. */
@@ -13,6 +13,8 @@ export type Change =
   | { op: 'extend'; tenant_id: string; id: string; expires_at: number }
   /** Metered costs: `at` is the charge time the event-time policy chose; `keep` how long the id is remembered. */
   | { op: 'charge'; tenant_id: string; items: ChargeItem[] }
+  | { op: 'alert'; alert: Alert }
+  | { op: 'delivery'; id: string; delivery: AlertDelivery }
   /** Written by a health probe to check the store takes writes again (padded to a large record's size); changes nothing. */
   | { op: 'noop'; pad?: string };
 
@@ -66,7 +68,16 @@ export interface Snapshot {
   format: 2 | 3;
   seq: number;
   tenants: SnapshotTenant[];
+  alerts?: Alert[];
+  /** Every alert ever raised, by key, also those whose record was dropped: what makes each fire once. */
+  alert_keys?: string[];
 }
+
+/** Alert records are kept this long (ms) for `GET /alerts`; their keys forever. */
+const ALERT_RETENTION_MS = 90 * 86_400_000;
+
+export const alertKey = (a: Pick<Alert, 'tenant_id' | 'kind' | 'subject' | 'window_start'>) =>
+  `${a.tenant_id}\u0000${a.kind}\u0000${a.subject}\u0000${a.window_start}`;
 
 interface Due {
   readonly at: number;
@@ -85,6 +96,8 @@ export function ruleOf(b: Budget): WindowRule {
  */
 export class LedgerState {
   readonly tenants = new Map<string, TenantState>();
+  readonly alerts = new Map<string, Alert>();
+  readonly alertKeys = new Set<string>();
   private readonly expiries = new MinHeap<Due>((d) => d.at);
   private readonly forgets = new MinHeap<Due & { kind: 'closed' | 'seen' }>((d) => d.at);
 
@@ -92,10 +105,22 @@ export class LedgerState {
 
   apply(e: Change): void {
     if (e.op === 'noop') return;
+    if (e.op === 'alert') {
+      this.alerts.set(e.alert.id, e.alert);
+      this.alertKeys.add(alertKey(e.alert));
+      return;
+    }
+    if (e.op === 'delivery') {
+      const a = this.alerts.get(e.id);
+      if (a) this.alerts.set(e.id, { ...a, delivery: e.delivery });
+      return;
+    }
     if (e.op === 'budget') {
-      const t = this.tenants.get(e.budget.tenant_id);
-      if (t) t.budget = e.budget;
-      else this.tenants.set(e.budget.tenant_id, newTenant(e.budget));
+      // Budgets journaled before alert thresholds existed get the defaults.
+      const budget = withAlertDefaults(e.budget);
+      const t = this.tenants.get(budget.tenant_id);
+      if (t) t.budget = budget;
+      else this.tenants.set(budget.tenant_id, newTenant(budget));
       return;
     }
     const t = this.tenants.get(e.op === 'reserve' ? e.reservation.tenant_id : e.tenant_id);
@@ -191,10 +216,12 @@ export class LedgerState {
     return closed && { closed };
   }
 
-  snapshot(seq: number): Snapshot {
+  snapshot(seq: number, now: number): Snapshot {
     return {
       format: 3,
       seq,
+      alerts: [...this.alerts.values()].filter((a) => a.at >= now - ALERT_RETENTION_MS),
+      alert_keys: [...this.alertKeys],
       tenants: [...this.tenants.values()].map((t) => ({
         budget: t.budget, spend: t.spend.toJSON(), open: [...t.open.values()], closed: [...t.closed],
         drawn: [...t.drawn].filter(([id]) => t.open.has(id) || t.closed.has(id)), seen: [...t.seen],
@@ -203,8 +230,10 @@ export class LedgerState {
   }
 
   restore(snap: Snapshot): void {
+    for (const alert of snap.alerts ?? []) this.apply({ op: 'alert', alert });
+    for (const key of snap.alert_keys ?? []) this.alertKeys.add(key);
     for (const s of snap.tenants) {
-      const t = newTenant(s.budget, SpendBuckets.fromJSON(s.spend));
+      const t = newTenant(withAlertDefaults(s.budget), SpendBuckets.fromJSON(s.spend));
       this.tenants.set(s.budget.tenant_id, t);
       for (const [id, d] of s.drawn ?? []) t.drawn.set(id, d);
       for (const r of s.open) {
@@ -221,6 +250,10 @@ export class LedgerState {
       }
     }
   }
+}
+
+function withAlertDefaults(b: Budget): Budget {
+  return b.alert_thresholds ? b : { ...b, alert_thresholds: DEFAULT_ALERT_THRESHOLDS };
 }
 
 function newTenant(budget: Budget, spend = new SpendBuckets()): TenantState {

@@ -16,13 +16,71 @@ export interface Budget {
   readonly reset_day: number;
   /** Share of the limit (0-1) at which the budget raises a soft alert. */
   readonly alert_threshold: number;
+  /** Shares of the limit whose crossing by the spend raises an alert, once per window each. */
+  readonly alert_thresholds: readonly number[];
+  /** Where this tenant's alerts go (else the server's default webhook, if any). */
+  readonly alert_webhook?: AlertWebhook;
   readonly price_overrides?: PriceOverrides;
   readonly created_at: string;
   readonly updated_at: string;
 }
 
 export type BudgetInput = Pick<Budget, 'tenant_id' | 'limit_micros'>
-  & Partial<Pick<Budget, 'window' | 'reset_hour_utc' | 'reset_day' | 'alert_threshold' | 'price_overrides'>>;
+  & Partial<Pick<Budget, 'window' | 'reset_hour_utc' | 'reset_day' | 'alert_threshold' | 'alert_thresholds' | 'alert_webhook' | 'price_overrides'>>;
+
+export const DEFAULT_ALERT_THRESHOLDS: readonly number[] = [0.5, 0.8, 0.95, 1];
+
+/** A budget as created when the input leaves a field out. */
+export function budgetDefaults(input: BudgetInput, now: string): Budget {
+  return {
+    window: 'total', reset_hour_utc: 0, reset_day: 1, alert_threshold: 0.8, alert_thresholds: DEFAULT_ALERT_THRESHOLDS, ...input,
+    created_at: now, updated_at: now,
+  };
+}
+
+export interface AlertWebhook {
+  readonly url: string;
+  /** Signs each delivery (HMAC-SHA256, `x-lutflow-signature`). */
+  readonly secret?: string;
+  /** `json` (default) or `slack` (an incoming-webhook `text` message). */
+  readonly format?: 'json' | 'slack';
+}
+
+/** threshold: spend crossed a share of the limit; deny: a run or lease was refused; kill: a deployment was stopped. */
+export type AlertKind = 'threshold' | 'deny' | 'kill';
+
+export interface AlertDelivery {
+  readonly state: 'pending' | 'delivered' | 'failed' | 'unconfigured';
+  readonly attempts: number;
+  /** When the next attempt is due (ms). */
+  readonly next_at: number;
+  readonly last_error?: string;
+  readonly delivered_at?: number;
+}
+
+/** One alert, raised at most once per (tenant, kind, subject, budget window). */
+export interface Alert {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly kind: AlertKind;
+  /** threshold: the share crossed (`0.8`); deny: `deny`; kill: what was stopped. */
+  readonly subject: string;
+  readonly window_start: number;
+  readonly at: number;
+  readonly spent_micros: number;
+  readonly limit_micros: number;
+  readonly message: string;
+  readonly delivery: AlertDelivery;
+}
+
+export interface RaiseInput {
+  readonly tenant_id: string;
+  readonly kind: Exclude<AlertKind, 'threshold'>;
+  readonly subject: string;
+  readonly message: string;
+}
+
+export type DeliveryResult = { readonly delivered: true } | { readonly delivered: false; readonly error: string; readonly retryAt?: number; readonly unconfigured?: boolean };
 export type BudgetPatch = Partial<Omit<BudgetInput, 'tenant_id'>>;
 
 export interface Reservation {
@@ -44,6 +102,8 @@ export interface BudgetStatus {
   readonly reservations: number;
   /** True once spent + reserved reaches the alert threshold of the limit. */
   readonly alert: boolean;
+  /** Spend of the last 24 hours, whatever the window: the rate a forecast extrapolates. */
+  readonly recent_spend_micros: number;
 }
 
 /** One metered cost reported for a tenant (a telemetry event): charged once per (tenant, id). */
@@ -155,6 +215,16 @@ export interface Ledger {
   release(tenant: string, id: string): Promise<BudgetStatus>;
   /** Metered costs (telemetry), each charged once per (tenant, id), all or none durable together. */
   charge(tenant: string, items: readonly ChargeInput[]): Promise<ChargeResult>;
+  /**
+   * Raises a deny or kill alert, once per (tenant, kind, subject, window); undefined when it was raised already.
+   * Threshold alerts are raised by the ledger itself whenever spend or the limit changes.
+   */
+  raise(input: RaiseInput): Promise<Alert | undefined>;
+  /** Alerts, newest first. */
+  alerts(opts: { tenants?: readonly string[]; limit: number }): Promise<Alert[]>;
+  /** Alerts whose delivery is due, claimed for a while so that another replica does not send them too. */
+  dueAlerts(max: number): Promise<Alert[]>;
+  recordDelivery(id: string, result: DeliveryResult): Promise<void>;
   health(): Promise<LedgerHealth>;
   close(): Promise<void>;
 }

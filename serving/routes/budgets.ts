@@ -22,20 +22,20 @@ export function budgetRoutes(app: FastifyInstance, ctx: ServingContext): void {
     const { limit_usd, price_overrides, ...rest } = req.body;
     const s = await ctx.ledger.create({ ...rest, ...overrides(price_overrides), limit_micros: usdToMicros(limit_usd, 'limit_usd') });
     reply.code(201);
-    return budgetView(s);
+    return budgetView(s, ctx.clock());
   });
 
   app.get('/budgets', { schema: { summary: 'the budgets this key may see, with spend and remaining amounts', tags } }, async (req) => {
     const key = keyOf(ctx, req);
     const ids = (await ctx.ledger.tenantIds()).filter((t) => KeyRing.allows(key, t)).sort();
-    return { budgets: await Promise.all(ids.map(async (t) => budgetView(await ctx.ledger.status(t)))) };
+    return { budgets: await Promise.all(ids.map(async (t) => budgetView(await ctx.ledger.status(t), ctx.clock()))) };
   });
 
   app.get<{ Params: Static<typeof TenantParams> }>('/budgets/:tenant_id', {
     schema: { summary: 'a budget with its spend, reservations and remaining amount in the current window', tags, params: TenantParams },
   }, async (req) => {
     authorizeTenant(ctx, req, req.params.tenant_id);
-    return budgetView(await ctx.ledger.status(req.params.tenant_id));
+    return budgetView(await ctx.ledger.status(req.params.tenant_id), ctx.clock());
   });
 
   app.patch<{ Params: Static<typeof TenantParams>; Body: Static<typeof BudgetPatchBody> }>('/budgets/:tenant_id', {
@@ -44,7 +44,7 @@ export function budgetRoutes(app: FastifyInstance, ctx: ServingContext): void {
     KeyRing.requireAdmin(keyOf(ctx, req));
     const { limit_usd, price_overrides, ...rest } = req.body;
     const limit = limit_usd === undefined ? {} : { limit_micros: usdToMicros(limit_usd, 'limit_usd') };
-    return budgetView(await ctx.ledger.update(req.params.tenant_id, { ...rest, ...overrides(price_overrides), ...limit }));
+    return budgetView(await ctx.ledger.update(req.params.tenant_id, { ...rest, ...overrides(price_overrides), ...limit }), ctx.clock());
   });
 
   app.post<{ Params: Static<typeof ReservationParams>; Body: Static<typeof SettleBody> }>('/budgets/:tenant_id/reservations/:reservation_id/settle', {
@@ -55,13 +55,13 @@ export function budgetRoutes(app: FastifyInstance, ctx: ServingContext): void {
   }, async (req) => {
     authorizeTenant(ctx, req, req.params.tenant_id);
     const micros = usdToMicros(req.body.cost_usd, 'cost_usd');
-    return budgetView(await ctx.ledger.settle(req.params.tenant_id, req.params.reservation_id, micros));
+    return budgetView(await ctx.ledger.settle(req.params.tenant_id, req.params.reservation_id, micros), ctx.clock());
   });
 
   app.post<{ Params: Static<typeof ReservationParams> }>('/budgets/:tenant_id/reservations/:reservation_id/release', {
     schema: { summary: 'release a reservation (the run was cancelled)', tags, params: ReservationParams },
   }, async (req) => {
     authorizeTenant(ctx, req, req.params.tenant_id);
-    return budgetView(await ctx.ledger.release(req.params.tenant_id, req.params.reservation_id));
+    return budgetView(await ctx.ledger.release(req.params.tenant_id, req.params.reservation_id), ctx.clock());
   });
 }

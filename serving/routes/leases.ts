@@ -43,7 +43,10 @@ export function leaseRoutes(app: FastifyInstance, ctx: ServingContext): void {
     const lease = await ctx.ledger.reserve(req.params.tenant_id, usdToMicros(req.body.amount_usd, 'amount_usd'), { ttlMs, partial: true });
     if (!lease) {
       const s = await ctx.ledger.status(req.params.tenant_id);
-      throw new ApiError('BUDGET_EXHAUSTED', `nothing remains to lease: spent ${microsToUsd(s.spent_micros)} + held ${microsToUsd(s.reserved_micros)} of ${microsToUsd(s.budget.limit_micros)} USD`);
+      const message = `nothing remains to lease: spent ${microsToUsd(s.spent_micros)} + held ${microsToUsd(s.reserved_micros)} of ${microsToUsd(s.budget.limit_micros)} USD`;
+      await ctx.ledger.raise({ tenant_id: req.params.tenant_id, kind: 'deny', subject: 'lease', message: `tenant '${req.params.tenant_id}': ${message}` })
+        .catch((err) => req.log.warn({ err }, 'deny alert not raised'));
+      throw new ApiError('BUDGET_EXHAUSTED', message);
     }
     reply.code(201);
     return leaseView(lease);
@@ -62,6 +65,6 @@ export function leaseRoutes(app: FastifyInstance, ctx: ServingContext): void {
   }, async (req) => {
     authorizeTenant(ctx, req, req.params.tenant_id);
     const micros = usdToMicros(req.body.spent_usd, 'spent_usd');
-    return budgetView(await ctx.ledger.settle(req.params.tenant_id, req.params.reservation_id, micros));
+    return budgetView(await ctx.ledger.settle(req.params.tenant_id, req.params.reservation_id, micros), ctx.clock());
   });
 }

@@ -64,8 +64,11 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
         alternatives: [],
       };
     }
+    const reason = `reservation $${amountUsd.toFixed(6)} (predicted P90) exceeds the remaining $${remainingUsd.toFixed(6)}`;
+    await ctx.ledger.raise({ tenant_id: b.tenant_id, kind: 'deny', subject: 'preflight', message: `a run of tenant '${b.tenant_id}' was denied: ${reason}` })
+      .catch((err) => req.log.warn({ err }, 'deny alert not raised'));
     return {
-      ...base, reason: `reservation $${amountUsd.toFixed(6)} (predicted P90) exceeds the remaining $${remainingUsd.toFixed(6)}`,
+      ...base, reason,
       alternatives: cheaperAlternatives({ ...b, prices: undefined }, remainingUsd, ctx.predictor, ctx.catalog),
     };
   });

@@ -96,7 +96,8 @@ describe('budgets', () => {
 
     await server({ ledgerDir, modelDir: dir });
     const after = (await get('/budgets/acme')).json();
-    expect(after).toEqual(before);
+    // The forecast's run-out time moves with the clock; everything else must come back as it was.
+    expect({ ...after, forecast: undefined }).toEqual({ ...before, forecast: undefined });
     expect(after).toMatchObject({ spent_micros: 1_500_000, reserved_micros: r2.amount_micros, open_reservations: 1 });
     expect((await post(`/budgets/acme/reservations/${r2.id}/settle`, { cost_usd: 2 })).json().spent_micros).toBe(3_500_000);
     await app!.close();

@@ -16,6 +16,8 @@ export interface StoreHarness {
   reopen(): Promise<Ledger>;
   /** The store fails: a full disk (file) or a database that went away (postgres). */
   fault(on: boolean): void;
+  /** Another process on the same state, alongside the current one (replicas); undefined for a single-writer store. */
+  another(): Promise<Ledger | undefined>;
   /** Whether reads still answer during a fault (a full disk still reads; a lost database does not). */
   readonly readsDuringFault: boolean;
   dispose(): Promise<void>;
@@ -46,6 +48,7 @@ export function fileStore(): StoreHarness {
     fault(on) {
       disk.capacity = on ? 0 : 1 << 30;
     },
+    another: async () => undefined,
     async dispose() {
       await current?.close();
     },
@@ -58,6 +61,7 @@ export async function postgresStore(): Promise<StoreHarness> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   let current: PgLedger | undefined;
+  const others: PgLedger[] = [];
   let opts: { clock: () => number; policy?: LedgerPolicy };
   const open = async () => (current = await PgLedger.open({ url: proxy.url, clock: opts.clock, policy: opts.policy, poolSize: 4, log: quiet }));
   return {
@@ -68,7 +72,7 @@ export async function postgresStore(): Promise<StoreHarness> {
       opts = o;
       proxy.mend();
       const ledger = await open();
-      await admin.query('TRUNCATE lutflow_budgets, lutflow_spend_hours, lutflow_charged_events, lutflow_reservations');
+      await admin.query('TRUNCATE lutflow_budgets, lutflow_spend_hours, lutflow_charged_events, lutflow_reservations, lutflow_alerts');
       return ledger;
     },
     async reopen() {
@@ -79,7 +83,13 @@ export async function postgresStore(): Promise<StoreHarness> {
       if (on) proxy.cut();
       else proxy.mend();
     },
+    async another() {
+      const l = await PgLedger.open({ url, clock: opts.clock, policy: opts.policy, poolSize: 4, log: quiet });
+      others.push(l);
+      return l;
+    },
     async dispose() {
+      await Promise.all(others.map((l) => l.close()));
       await current?.close();
       await admin.end();
       await proxy.close();

@@ -269,6 +269,60 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 3,
+    name: 'alerts: thresholds per budget, raised once per window, delivered through an outbox',
+    sql: `
+ALTER TABLE lutflow_budgets ADD COLUMN alert_thresholds double precision[] NOT NULL DEFAULT '{0.5,0.8,0.95,1}',
+  ADD COLUMN alert_webhook jsonb;
+
+-- The unique key is what makes a threshold fire once per window however many replicas charge at once.
+CREATE TABLE lutflow_alerts (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('threshold', 'deny', 'kill')),
+  subject text NOT NULL,
+  window_start timestamptz NOT NULL,
+  at timestamptz NOT NULL,
+  spent_micros bigint NOT NULL,
+  limit_micros bigint NOT NULL,
+  message text NOT NULL,
+  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed', 'unconfigured')),
+  attempts int NOT NULL DEFAULT 0,
+  next_at timestamptz NOT NULL,
+  claimed_until timestamptz,
+  last_error text,
+  delivered_at timestamptz,
+  UNIQUE (tenant_id, kind, subject, window_start)
+);
+CREATE INDEX lutflow_alerts_due ON lutflow_alerts (next_at) WHERE state = 'pending';
+CREATE INDEX lutflow_alerts_recent ON lutflow_alerts (tenant_id, at DESC);
+
+-- Raises every threshold the window's spend has reached and not raised yet (shares as text: '0.8').
+CREATE FUNCTION lutflow_raise_thresholds(p_tenant text, p_now timestamptz) RETURNS SETOF lutflow_alerts
+LANGUAGE plpgsql AS $$
+DECLARE
+  b lutflow_budgets;
+  w record;
+  spent bigint;
+BEGIN
+  SELECT * INTO b FROM lutflow_budgets WHERE tenant_id = p_tenant;
+  IF NOT FOUND THEN RETURN; END IF;
+  w := lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, p_now);
+  spent := lutflow_spent(p_tenant, w.wstart, w.wend);
+  IF spent <= 0 THEN RETURN; END IF;
+  RETURN QUERY
+  INSERT INTO lutflow_alerts (id, tenant_id, kind, subject, window_start, at, spent_micros, limit_micros, message, next_at)
+  SELECT 'alert_' || gen_random_uuid(), p_tenant, 'threshold', share::text, coalesce(w.wstart, '-infinity'), p_now, spent, b.limit_micros,
+    format('tenant ''%s'' has spent $%s of its $%s budget: %s %% crossed', p_tenant, to_char(spent / 1e6, 'FM999999999990.00'),
+      to_char(b.limit_micros / 1e6, 'FM999999999990.00'), round(share * 100)), p_now
+  FROM unnest(b.alert_thresholds) AS share
+  WHERE spent >= share * b.limit_micros
+  ON CONFLICT (tenant_id, kind, subject, window_start) DO NOTHING
+  RETURNING *;
+END $$;
+`,
+  },
 ];
 
 /** Applies the migrations this database lacks, one transaction each, under a lock so replicas starting together take turns. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
-  DEFAULT_POLICY, LedgerError,
-  type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult, type Ledger,
-  type LedgerHealth, type LedgerPolicy, type Reservation, type ReserveOptions,
+  budgetDefaults, DEFAULT_POLICY, LedgerError,
+  type Alert, type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult,
+  type DeliveryResult, type Ledger, type LedgerHealth, type LedgerPolicy, type RaiseInput, type Reservation, type ReserveOptions,
 } from '../types.js';
-import { checkAmount, checkCharges, ledgerErrors } from '../rules.js';
+import { ALERT_CLAIM_MS, checkAmount, checkCharges, ledgerErrors, nextDelivery } from '../rules.js';
 import { migrate } from './migrations.js';
 
 // int8 (bigint) columns as JS numbers: every amount is a safe integer (checkAmount), and so are their sums.
@@ -25,14 +25,34 @@ export interface PgLedgerOptions {
 
 type BudgetRow = {
   tenant_id: string; limit_micros: number; budget_window: Budget['window']; reset_hour_utc: number; reset_day: number;
-  alert_threshold: number; price_overrides: Budget['price_overrides'] | null; created_at: Date; updated_at: Date;
+  alert_threshold: number; alert_thresholds: number[]; alert_webhook: Budget['alert_webhook'] | null;
+  price_overrides: Budget['price_overrides'] | null; created_at: Date; updated_at: Date;
 };
+
+type AlertRow = {
+  id: string; tenant_id: string; kind: Alert['kind']; subject: string; window_start: Date | number; at: Date; spent_micros: number; limit_micros: number;
+  message: string; state: Alert['delivery']['state']; attempts: number; next_at: Date; last_error: string | null; delivered_at: Date | null;
+};
+
+function alertOf(r: AlertRow): Alert {
+  // A total window starts at '-infinity', which the driver hands back as a number, not a Date.
+  const start = r.window_start instanceof Date ? r.window_start.getTime() : 0;
+  return {
+    id: r.id, tenant_id: r.tenant_id, kind: r.kind, subject: r.subject, window_start: start, at: r.at.getTime(),
+    spent_micros: r.spent_micros, limit_micros: r.limit_micros, message: r.message,
+    delivery: {
+      state: r.state, attempts: r.attempts, next_at: r.next_at.getTime(), ...(r.last_error === null ? {} : { last_error: r.last_error }),
+      ...(r.delivered_at === null ? {} : { delivered_at: r.delivered_at.getTime() }),
+    },
+  };
+}
 
 const STATUS_SQL = `
   SELECT b.*, extract(epoch FROM w.wstart) * 1000 AS wstart_ms, extract(epoch FROM w.wend) * 1000 AS wend_ms,
     lutflow_spent(b.tenant_id, w.wstart, w.wend) AS spent,
     (SELECT coalesce(sum(lutflow_held(r)), 0)::bigint FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS reserved,
-    (SELECT count(*)::int FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS open_count
+    (SELECT count(*)::int FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS open_count,
+    lutflow_spent(b.tenant_id, date_trunc('hour', $2::timestamptz - interval '24 hours'), 'infinity') AS recent
   FROM lutflow_budgets b, lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, $2) w
   WHERE b.tenant_id = $1`;
 
@@ -48,7 +68,10 @@ export class PgLedger implements Ledger {
   private readonly clock: () => number;
   readonly policy: LedgerPolicy;
 
+  private readonly log?: PgLedgerOptions['log'];
+
   private constructor(private readonly pool: pg.Pool, opts: PgLedgerOptions) {
+    this.log = opts.log;
     this.clock = opts.clock ?? Date.now;
     this.policy = { ...DEFAULT_POLICY, ...opts.policy };
   }
@@ -85,6 +108,8 @@ export class PgLedger implements Ledger {
       const client = await this.pool.connect();
       try {
         await migrate(client);
+        // A crash between a charge and its alert: the thresholds are checked again at start.
+        await client.query('SELECT lutflow_raise_thresholds(tenant_id, $1) FROM lutflow_budgets', [this.now()]);
       } finally {
         client.release();
       }
@@ -110,9 +135,12 @@ export class PgLedger implements Ledger {
 
   async create(input: BudgetInput): Promise<BudgetStatus> {
     checkAmount(input.limit_micros, 'limit_micros');
-    const b = { window: 'total', reset_hour_utc: 0, reset_day: 1, alert_threshold: 0.8, ...input } as const;
-    const rows = await this.q(`INSERT INTO lutflow_budgets VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (tenant_id) DO NOTHING RETURNING tenant_id`,
-      [b.tenant_id, b.limit_micros, b.window, b.reset_hour_utc, b.reset_day, b.alert_threshold, b.price_overrides ?? null, this.now()]);
+    const b = budgetDefaults(input, '');
+    const rows = await this.q(`INSERT INTO lutflow_budgets (tenant_id, limit_micros, budget_window, reset_hour_utc, reset_day, alert_threshold,
+        alert_thresholds, alert_webhook, price_overrides, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+      ON CONFLICT (tenant_id) DO NOTHING RETURNING tenant_id`,
+    [b.tenant_id, b.limit_micros, b.window, b.reset_hour_utc, b.reset_day, b.alert_threshold, b.alert_thresholds, b.alert_webhook ?? null,
+      b.price_overrides ?? null, this.now()]);
     if (!rows.length) throw ledgerErrors.budgetExists(input.tenant_id);
     return this.status(input.tenant_id);
   }
@@ -121,27 +149,31 @@ export class PgLedger implements Ledger {
     if (patch.limit_micros !== undefined) checkAmount(patch.limit_micros, 'limit_micros');
     const rows = await this.q(`UPDATE lutflow_budgets SET limit_micros = coalesce($2, limit_micros), budget_window = coalesce($3, budget_window),
         reset_hour_utc = coalesce($4, reset_hour_utc), reset_day = coalesce($5, reset_day), alert_threshold = coalesce($6, alert_threshold),
-        price_overrides = coalesce($7, price_overrides), updated_at = $8
+        price_overrides = coalesce($7, price_overrides), alert_thresholds = coalesce($9, alert_thresholds), alert_webhook = coalesce($10, alert_webhook),
+        updated_at = $8
       WHERE tenant_id = $1 RETURNING tenant_id`,
     [tenant, patch.limit_micros ?? null, patch.window ?? null, patch.reset_hour_utc ?? null, patch.reset_day ?? null, patch.alert_threshold ?? null,
-      patch.price_overrides ?? null, this.now()]);
+      patch.price_overrides ?? null, this.now(), patch.alert_thresholds ?? null, patch.alert_webhook ?? null]);
     if (!rows.length) throw ledgerErrors.budgetNotFound(tenant);
+    await this.raiseThresholds(tenant);
     return this.status(tenant);
   }
 
   async status(tenant: string): Promise<BudgetStatus> {
-    const [r] = await this.q<BudgetRow & { wstart_ms: string; wend_ms: string; spent: number; reserved: number; open_count: number }>(STATUS_SQL, [tenant, this.now()]);
+    const [r] = await this.q<BudgetRow & { wstart_ms: string; wend_ms: string; spent: number; reserved: number; open_count: number; recent: number }>(
+      STATUS_SQL, [tenant, this.now()]);
     if (!r) throw ledgerErrors.budgetNotFound(tenant);
     const budget: Budget = {
       tenant_id: r.tenant_id, limit_micros: r.limit_micros, window: r.budget_window, reset_hour_utc: r.reset_hour_utc, reset_day: r.reset_day,
-      alert_threshold: r.alert_threshold, ...(r.price_overrides ? { price_overrides: r.price_overrides } : {}),
+      alert_threshold: r.alert_threshold, alert_thresholds: r.alert_thresholds, ...(r.alert_webhook ? { alert_webhook: r.alert_webhook } : {}),
+      ...(r.price_overrides ? { price_overrides: r.price_overrides } : {}),
       created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
     };
     const total = budget.window === 'total';
     return {
       budget, window_start: total ? 0 : Number(r.wstart_ms), window_end: total ? Infinity : Number(r.wend_ms),
       spent_micros: r.spent, reserved_micros: r.reserved, remaining_micros: r.limit_micros - r.spent - r.reserved, reservations: r.open_count,
-      alert: r.spent + r.reserved >= r.alert_threshold * r.limit_micros,
+      alert: r.spent + r.reserved >= r.alert_threshold * r.limit_micros, recent_spend_micros: r.recent,
     };
   }
 
@@ -186,6 +218,7 @@ export class PgLedger implements Ledger {
       case 'RESERVATION_NOT_FOUND': throw ledgerErrors.reservationNotFound(tenant, id);
       case 'RESERVATION_SETTLED': throw ledgerErrors.alreadySettled(id);
     }
+    if (settle) await this.raiseThresholds(tenant);
     return this.status(tenant);
   }
 
@@ -206,7 +239,46 @@ export class PgLedger implements Ledger {
       [tenant, items.map((i) => i.id), items.map((i) => i.micros), items.map((i) => ms(i.at)), items.map((i) => i.lease ?? null), ms(now),
         `${this.policy.dedupeHorizonMs} milliseconds`, `${this.policy.settleGraceMs} milliseconds`]);
     if (r.charged === null) throw ledgerErrors.budgetNotFound(tenant);
+    if (r.charged + r.late > 0) await this.raiseThresholds(tenant);
     return { charged: r.charged, late: r.late, duplicates: r.duplicates, covered: r.covered };
+  }
+
+  /** After spend or the limit changed. A failure here must not fail the change: the next one (or a start) raises it. */
+  private async raiseThresholds(tenant: string): Promise<void> {
+    await this.q('SELECT id FROM lutflow_raise_thresholds($1, $2)', [tenant, this.now()])
+      .catch((err) => this.log?.warn(`alerts of '${tenant}' not raised yet: ${(err as Error).message}`));
+  }
+
+  async raise(input: RaiseInput): Promise<Alert | undefined> {
+    const s = await this.status(input.tenant_id);
+    const rows = await this.q<AlertRow>(`INSERT INTO lutflow_alerts (id, tenant_id, kind, subject, window_start, at, spent_micros, limit_micros, message, next_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $6) ON CONFLICT (tenant_id, kind, subject, window_start) DO NOTHING RETURNING *`,
+    [`alert_${randomUUID()}`, input.tenant_id, input.kind, input.subject, s.budget.window === 'total' ? '-infinity' : ms(s.window_start), this.now(),
+      s.spent_micros, s.budget.limit_micros, input.message]);
+    return rows[0] && alertOf(rows[0]);
+  }
+
+  async alerts(opts: { tenants?: readonly string[]; limit: number }): Promise<Alert[]> {
+    const rows = await this.q<AlertRow>(`SELECT * FROM lutflow_alerts WHERE $1::text[] IS NULL OR tenant_id = ANY($1) ORDER BY at DESC, id LIMIT $2`,
+      [opts.tenants ?? null, opts.limit]);
+    return rows.map(alertOf);
+  }
+
+  async dueAlerts(max: number): Promise<Alert[]> {
+    const now = this.now();
+    const rows = await this.q<AlertRow>(`UPDATE lutflow_alerts SET claimed_until = $1::timestamptz + $3::interval WHERE id IN (
+        SELECT id FROM lutflow_alerts WHERE state = 'pending' AND next_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
+        ORDER BY next_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+      RETURNING *`, [now, max, `${ALERT_CLAIM_MS} milliseconds`]);
+    return rows.map(alertOf);
+  }
+
+  async recordDelivery(id: string, result: DeliveryResult): Promise<void> {
+    const [row] = await this.q<AlertRow>('SELECT * FROM lutflow_alerts WHERE id = $1', [id]);
+    if (!row) return;
+    const d = nextDelivery(alertOf(row).delivery, result, this.clock());
+    await this.q(`UPDATE lutflow_alerts SET state = $2, attempts = $3, next_at = $4, last_error = $5, delivered_at = $6, claimed_until = NULL
+      WHERE id = $1`, [id, d.state, d.attempts, ms(d.next_at), d.last_error ?? null, d.delivered_at === undefined ? null : ms(d.delivered_at)]);
   }
 
   async health(): Promise<LedgerHealth> {
