@@ -175,9 +175,7 @@ export class Client implements Meter {
       const out = (plan.maxOutputTokens ?? 4096) * plan.choices;
       return gpuTimeCostMicros(Math.ceil((out / WORST_CASE_TOKENS_PER_SECOND) * 1000), this.gpuMicrosPerHour());
     }
-    const out = (plan.maxOutputTokens ?? price.maxOutputTokens) * plan.choices;
-    const usage = { input: { total: plan.promptTokensBound, noCache: plan.promptTokensBound }, output: { total: out } };
-    return usageCostMicros(usage, price, { batch: plan.batch || this.options.batch }).micros;
+    return usageCostMicros(boundUsage(plan, price), price, { batch: plan.batch || this.options.batch }).micros;
   }
 
   async begin(plan: CallPlan): Promise<MeteredCall> {
@@ -196,7 +194,7 @@ export class Client implements Meter {
       }
       id = this.budget.force(worst);
     }
-    return this.track(plan, id, price);
+    return this.track(plan, id, price, worst);
   }
 
   /**
@@ -204,7 +202,7 @@ export class Client implements Meter {
    * (a stream never read, a hung request), but never makes it free: whatever it is charged later, by
    * progress or settle, still counts. Each sign of life (a stream chunk) starts the TTL again.
    */
-  private track(plan: CallPlan, reservation: number, price: TokenPrice | undefined): MeteredCall {
+  private track(plan: CallPlan, reservation: number, price: TokenPrice | undefined, worst: number): MeteredCall {
     const started = performance.now();
     let settled = false;
     const cost = (usage: NormalizedUsage) => (price
@@ -239,6 +237,13 @@ export class Client implements Meter {
         end();
         client.budget.release(reservation);
         client.emit(plan, undefined, 0, performance.now() - started, outcome);
+      },
+      settleAtBound(outcome) {
+        if (settled) return;
+        end();
+        client.budget.settle(reservation, worst);
+        client.crossed('settled', worst, plan);
+        client.emit(plan, price && boundUsage(plan, price), worst, performance.now() - started, outcome);
       },
       touch() {
         if (!settled) expiry.refresh();
@@ -302,6 +307,12 @@ export class Client implements Meter {
     await this.timers.close();
     await this.transport.close();
   }
+}
+
+/** The prompt bound and the output limit (the model's when the request gives none) per choice. */
+function boundUsage(plan: CallPlan, price: TokenPrice): NormalizedUsage {
+  const out = (plan.maxOutputTokens ?? price.maxOutputTokens) * plan.choices;
+  return { input: { total: plan.promptTokensBound, noCache: plan.promptTokensBound }, output: { total: out } };
 }
 
 function sum(a?: number, b?: number): number | undefined {

@@ -30,6 +30,8 @@ export interface MeteredCall {
   progress(usage: NormalizedUsage): void;
   settle(usage: NormalizedUsage, outcome: CallOutcome): void;
   release(outcome: CallOutcome): void;
+  /** Settles at the whole reservation: a batch job, whose real usage arrives hours later. */
+  settleAtBound(outcome: CallOutcome): void;
   /** The call is alive (a stream chunk arrived): its reservation's time-to-live starts again. */
   touch(): void;
   readonly settled: boolean;
@@ -45,9 +47,4 @@ export interface Meter {
 /** The prompt alone, before the provider said anything: what a call costs at least once accepted. */
 export function promptOnly(plan: CallPlan): NormalizedUsage {
   return { input: { total: plan.promptTokensBound }, output: { total: 0 } };
-}
-
-/** The whole bound: what a call whose real usage comes later (a batch job) is charged now. */
-export function worstUsage(plan: CallPlan, maxOutputTokens: number): NormalizedUsage {
-  return { input: { total: plan.promptTokensBound }, output: { total: maxOutputTokens * plan.choices } };
 }

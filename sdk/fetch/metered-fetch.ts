@@ -84,7 +84,8 @@ async function meteredCall(base: Fetch, input: string | URL | Request, init: Req
   } catch {
     json = undefined;
   }
-  call.settle((json && route.usage(json, call.plan)) ?? promptOnly(call.plan), 'ok');
+  if (route.chargeBound) call.settleAtBound('ok');
+  else call.settle((json && route.usage(json)) ?? promptOnly(call.plan), 'ok');
   return served(res, text, json);
 }
 

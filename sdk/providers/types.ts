@@ -1,6 +1,5 @@
 import type { NormalizedUsage } from '../../pricing/index.js';
 import type { TokenCounter } from '../bounds/tokens.js';
-import type { CallPlan } from '../meter.js';
 
 /** Provider payloads are read structurally: the provider SDKs are optional peer dependencies. */
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -31,8 +30,9 @@ export interface PricedRoute {
   plan(body: Json, url: URL): RoutePlan | Promise<RoutePlan>;
   /** The body actually sent (e.g. a stream asked to report its usage); the original when absent. */
   prepare?(body: Json): Json;
-  /** The usage to charge, from the response (and the plan, for a call charged at its bound). */
-  usage(response: Json, plan: CallPlan): NormalizedUsage | undefined;
+  usage(response: Json): NormalizedUsage | undefined;
+  /** Charged its whole bound when accepted (batch jobs: the real usage comes hours later, elsewhere). */
+  readonly chargeBound?: boolean;
   streamEvent(event: Json, name?: string): StreamEvent;
 }
 

@@ -117,7 +117,7 @@ export async function startProviderStub(): Promise<ProviderStub> {
 
 const KNOWN = [
   /^\/v1\/(chat\/completions|responses|embeddings|completions)$/, /^\/openai\/deployments\/[^/]+\/chat\/completions$/, /^\/v1\/messages(\/count_tokens|\/batches)?$/,
-  /^\/v1beta\/models\/[^/]+:(generateContent|streamGenerateContent|embedContent|countTokens)$/,
+  /^\/v1beta\/models\/[^/]+:(generateContent|streamGenerateContent|embedContent|countTokens|batchGenerateContent)$/,
 ];
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -229,6 +229,7 @@ async function gemini(path: string, body: any, r: StubReply, res: ServerResponse
   const u = r.usage!;
   if (path.endsWith(':countTokens')) return json(res, 200, { totalTokens: u.input });
   if (path.endsWith(':embedContent')) return json(res, 200, { embedding: { values: [0.1, 0.2, 0.3] } });
+  if (path.endsWith(':batchGenerateContent')) return json(res, 200, { name: 'batches/stub', metadata: { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch', name: 'batches/stub', state: 'BATCH_STATE_PENDING' } });
   const model = /models\/([^:]+):/.exec(path)?.[1] ?? 'unknown';
   const meta = (out: number, done: boolean) => ({
     promptTokenCount: u.input, candidatesTokenCount: out, totalTokenCount: u.input + out + (done ? u.reasoning ?? 0 : 0),

@@ -89,6 +89,23 @@ describe('1b: batch jobs', () => {
   });
 });
 
+describe('1c: Gemini inline batches', () => {
+  it('are charged their whole bound at batch prices when created; a request without a limit is held to the model\'s', async () => {
+    // gemini-2.5-flash batch: $0.15 / $1.25 per million. Two requests of 1,000 output tokens = 2,500 µ$ of output.
+    const c = client();
+    const src = [{ contents: 'Hi', config: { maxOutputTokens: 1000 } }, { contents: 'Hello', config: { maxOutputTokens: 1000 } }];
+    await c.wrap(gemini()).batches.create({ model: 'gemini-2.5-flash', src });
+    // Prompt bound: framing 8 + 4 a content + the bytes of 'user' and the text, per request.
+    const prompt = (8 + 4 + 4 + 2) + (8 + 4 + 4 + 5);
+    expect(micros(c)).toBe(Math.round(prompt * 0.15) + 2_500);
+    const before = stub.requests.length;
+    const unbounded = [{ contents: 'Hi' }];
+    // Without a limit the answer is held to the model's 65,536 output tokens: about 0.08 $ at batch prices.
+    await expect(client({ budgetUsd: 0.05 }).wrap(gemini()).batches.create({ model: 'gemini-2.5-flash', src: unbounded })).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(stub.requests.length).toBe(before);
+  });
+});
+
 describe('2: n and candidateCount multiply the output bound', () => {
   it('OpenAI n: 3 is reserved as three completions: refused where one would fit', async () => {
     // One choice: 9 prompt tokens x $2.50 + 1,000 x $10 = 10,023 µ$; three: 30,023 µ$.
@@ -140,8 +157,9 @@ describe('4: a reservation TTL never makes a call free', () => {
   });
 
   it('a stream that keeps producing past the TTL keeps its reservation and is charged in full', async () => {
-    const c = client({ reservationTtlMs: 100 });
-    stub.next('anthropic', { usage: { input: 1000, output: 400 }, chunks: 8, chunkDelayMs: 40 });
+    // A 400 ms TTL and a chunk every 80 ms: the stream lives three TTLs.
+    const c = client({ reservationTtlMs: 400 });
+    stub.next('anthropic', { usage: { input: 1000, output: 400 }, chunks: 8, chunkDelayMs: 80 });
     const stream = await c.wrap(anthropic()).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: user('Hello'), stream: true });
     let heldMidway = false;
     let i = 0;

@@ -1,7 +1,6 @@
 import { free, unpriced } from '../routes.js';
 import { utf8Bytes } from '../../bounds/tokens.js';
 import { MeteringError } from '../../errors.js';
-import { worstUsage } from '../../meter.js';
 import type { Json, PricedRoute, RouteRule } from '../types.js';
 import { messagesPromptBound } from './prompt.js';
 import { messagesStreamEvent } from './stream.js';
@@ -39,7 +38,8 @@ const messageBatches: PricedRoute = {
     }
     return { model: [...models][0], promptTokensBound: tokens, maxOutputTokens: out, choices: 1, stream: false, batch: true, countTokens: utf8Bytes };
   },
-  usage: (_r, plan) => worstUsage(plan, plan.maxOutputTokens ?? 0),
+  chargeBound: true,
+  usage: () => undefined,
   streamEvent: () => ({}),
 };
 
