@@ -49,7 +49,7 @@ async function meteredCall(base: Fetch, input: string | URL | Request, init: Req
   let call;
   let plan;
   try {
-    plan = await route.plan(body, url);
+    plan = await route.plan(body, url, context(base, init));
     call = await o.meter.begin({ provider: o.provider, operation: route.operation, model: plan.model, promptTokensBound: plan.promptTokensBound, maxOutputTokens: plan.maxOutputTokens, choices: plan.choices, stream: plan.stream, batch: plan.batch, apiUrl: url.origin + url.pathname });
   } catch (err) {
     return o.refuse(err as Error);
@@ -87,6 +87,17 @@ async function meteredCall(base: Fetch, input: string | URL | Request, init: Req
   if (route.chargeBound) call.settleAtBound('ok');
   else call.settle((json && route.usage(json)) ?? promptOnly(call.plan), 'ok');
   return served(res, text, json);
+}
+
+/** Lets a route read another resource of the same API with the request's headers (a batch's input file). */
+function context(base: Fetch, init: RequestInit | undefined) {
+  return {
+    async getText(target: URL): Promise<string> {
+      const res = await base(target.href, { method: 'GET', headers: init?.headers, signal: init?.signal });
+      if (!res.ok) throw new MeteringError('BAD_REQUEST_BODY', `could not read ${target.pathname} to price the request (${res.status})`, target.pathname);
+      return res.text();
+    },
+  };
 }
 
 /**

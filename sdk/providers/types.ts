@@ -23,11 +23,16 @@ export interface StreamEvent {
   readonly text?: string;
 }
 
+/** What a route may ask of the provider while planning: another resource, with the request's own credentials. */
+export interface RouteContext {
+  getText(url: URL): Promise<string>;
+}
+
 /** A paid endpoint Lutflow prices from the provider's usage. */
 export interface PricedRoute {
   readonly kind: 'priced';
   readonly operation: string;
-  plan(body: Json, url: URL): RoutePlan | Promise<RoutePlan>;
+  plan(body: Json, url: URL, ctx: RouteContext): RoutePlan | Promise<RoutePlan>;
   /** The body actually sent (e.g. a stream asked to report its usage); the original when absent. */
   prepare?(body: Json): Json;
   usage(response: Json): NormalizedUsage | undefined;

@@ -83,10 +83,11 @@ export async function startProviderStub(): Promise<ProviderStub> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    const body = raw ? JSON.parse(raw) : {};
+    const body = raw && (req.headers['content-type'] ?? '').includes('json') ? JSON.parse(raw) : {};
     const url = new URL(req.url ?? '/', 'http://stub');
     const provider: Provider = url.pathname.startsWith('/v1beta/') ? 'gemini' : url.pathname.startsWith('/v1/messages') ? 'anthropic' : 'openai';
     requests.push({ provider, path: url.pathname + url.search, body, headers: req.headers });
+    if (provider === 'openai' && files(url.pathname, req.method ?? 'GET', raw, body, res)) return;
     if (!KNOWN.some((k) => k.test(url.pathname))) return json(res, 404, { error: { type: 'not_found', message: `no route ${req.method} ${url.pathname}` } });
     const reply = take(provider);
     const u = reply.usage!;
@@ -113,6 +114,32 @@ export async function startProviderStub(): Promise<ProviderStub> {
     requests,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+const uploads = new Map<string, string>();
+
+/** OpenAI files (a multipart upload kept in memory, its content read back) and batches. */
+function files(path: string, method: string, raw: string, body: any, res: ServerResponse): boolean { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (method === 'POST' && path === '/v1/files') {
+    // The file part of the multipart body: after its headers' blank line, up to the closing boundary.
+    const part = /filename="[^"]*"\r?\n(?:[^\r\n]+\r?\n)*\r?\n([\s\S]*?)\r?\n--/.exec(raw);
+    const id = `file-stub-${uploads.size + 1}`;
+    uploads.set(id, part?.[1] ?? '');
+    json(res, 200, { id, object: 'file', bytes: (part?.[1] ?? '').length, created_at: 1_700_000_000, filename: 'batch.jsonl', purpose: 'batch', status: 'processed' });
+    return true;
+  }
+  const content = /^\/v1\/files\/([^/]+)\/content$/.exec(path);
+  if (method === 'GET' && content) {
+    const text = uploads.get(decodeURIComponent(content[1]));
+    if (text === undefined) json(res, 404, { error: { message: 'no such file' } });
+    else res.writeHead(200, { 'content-type': 'application/jsonl' }).end(text);
+    return true;
+  }
+  if (method === 'POST' && path === '/v1/batches') {
+    json(res, 200, { id: 'batch_stub', object: 'batch', endpoint: body.endpoint, input_file_id: body.input_file_id, completion_window: '24h', status: 'validating', created_at: 1_700_000_000 });
+    return true;
+  }
+  return false;
 }
 
 const KNOWN = [

@@ -89,6 +89,22 @@ describe('1b: batch jobs', () => {
   });
 });
 
+describe('1d: OpenAI batches', () => {
+  it('are charged their whole bound at batch prices when created, the input file read back from the provider', async () => {
+    const line = (id: string, content: string) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: user(content), max_tokens: 500 } });
+    const c = client();
+    const ai = c.wrap(openai());
+    const file = await ai.files.create({ file: new File([`${line('a', 'Hi')}\n${line('b', 'Hello!')}\n`], 'batch.jsonl'), purpose: 'batch' });
+    const batch = await ai.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    expect(batch.id).toBe('batch_stub');
+    // gpt-4o-mini batch: $0.075 / $0.30 per million. Prompts: 3 + 3 + 'user' 1 + text (1 and 2) = 8 and 9 tokens.
+    expect(micros(c)).toBe(Math.round(17 * 0.075) + 1_000 * 0.3);
+    const before = stub.requests.filter((r) => r.path === '/v1/batches').length;
+    await expect(client({ budgetUsd: 0.0002 }).wrap(openai()).batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' })).rejects.toBeInstanceOf(BudgetExceededError);
+    expect(stub.requests.filter((r) => r.path === '/v1/batches').length).toBe(before);
+  });
+});
+
 describe('1c: Gemini inline batches', () => {
   it('are charged their whole bound at batch prices when created; a request without a limit is held to the model\'s', async () => {
     // gemini-2.5-flash batch: $0.15 / $1.25 per million. Two requests of 1,000 output tokens = 2,500 µ$ of output.

@@ -1,4 +1,5 @@
 import { free, unpriced } from '../routes.js';
+import { batchRoute } from './batch.js';
 import type { TokenCounter } from '../../bounds/tokens.js';
 import type { Json, PricedRoute, RouteRule } from '../types.js';
 import { chatPromptBound, plainPromptBound, responsesPromptBound } from './prompt.js';
@@ -55,6 +56,7 @@ const embeddings: PricedRoute = {
  * any write that is not here). Paths match after any base-URL prefix (`/v1`, Azure deployments).
  */
 export const OPENAI_ROUTES: readonly RouteRule[] = [
+  { method: 'POST', path: /\/batches$/, route: batchRoute(() => OPENAI_ROUTES) },
   { method: 'POST', path: /\/chat\/completions$/, route: chat },
   { method: 'POST', path: /\/responses$/, route: responses },
   { method: 'POST', path: /\/embeddings$/, route: embeddings },
