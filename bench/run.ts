@@ -11,6 +11,8 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   'sdk-bounds': () => import('./sdk/bounds.bench.js'),
   'sdk-prices': () => import('./sdk/prices.bench.js'),
   stream: () => import('./stream/kafka.bench.js'),
+  'stream-faults': () => import('./stream/exactly-once.bench.js'),
+  'stream-delta': () => import('./stream/delta.bench.js'),
 };
 
 const only = process.argv[2];

@@ -109,6 +109,7 @@ async function startIncarnation(opts: KafkaCostWindowsOptions, groupId: string, 
   };
   try {
     await producer.connect();
+    const restoreStarted = Date.now();
     const recorded = parseState(await readToEnd(kafka, stateTopic));
     const pending = new Map<string, CostWindow>();
     const agg = new CostWindowAggregator({ ...opts, idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, emit: (w) => pending.set(windowKey(w), w) });
@@ -247,6 +248,10 @@ async function startIncarnation(opts: KafkaCostWindowsOptions, groupId: string, 
     });
     publish(incarnationState(agg, counters, lag, box));
     supervisor.progress();
+    opts.log?.('info', 'resumed from the recorded state', {
+      windows: recorded.windows.length, tenants: recorded.tenants.length, restoreMs: Date.now() - restoreStarted,
+      positions: Object.fromEntries([...recorded.positions].map(([p, pos]) => [p, pos.processed.toString()])),
+    });
 
     let stopping: Promise<void> | undefined;
     return {

@@ -2,10 +2,12 @@
 
   write TABLE SPEC.json   append each batch in SPEC["batches"] as its own commit; checkpoint if SPEC["checkpoint"]
   read TABLE              print {"version": v, "rows": [...]} with timestamps as ISO strings
+  time TABLE              print {"version": v, "rows": n, "seconds": s}: opening the table and reading it whole
 """
 import json
 import os
 import sys
+import time
 from datetime import datetime, timezone
 
 import pyarrow as pa
@@ -54,8 +56,15 @@ def read(table):
     print(json.dumps({"version": dt.version(), "rows": [{k: plain(v) for k, v in r.items()} for r in rows]}))
 
 
+def timed(table):
+    start = time.perf_counter()
+    dt = DeltaTable(table)
+    n = dt.to_pyarrow_table().num_rows
+    print(json.dumps({"version": dt.version(), "rows": n, "seconds": time.perf_counter() - start}))
+
+
 if __name__ == "__main__":
-    {"write": lambda: write(sys.argv[2], sys.argv[3]), "read": lambda: read(sys.argv[2])}[sys.argv[1]]()
+    {"write": lambda: write(sys.argv[2], sys.argv[3]), "read": lambda: read(sys.argv[2]), "time": lambda: timed(sys.argv[2])}[sys.argv[1]]()
     # deltalake's runtime threads sometimes abort the interpreter at shutdown ("terminate called without
     # an active exception"), after the work is done; leave without the teardown.
     sys.stdout.flush()
