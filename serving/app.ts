@@ -19,6 +19,7 @@ import { operationsRoutes } from './routes/operations.js';
 import { predictRoutes } from './routes/predict.js';
 import { preflightRoutes } from './routes/preflight.js';
 import { telemetryRoutes } from './routes/telemetry.js';
+import { uiRoutes } from './routes/ui.js';
 
 export interface ServerOptions {
   /** The model directory (`lutflow train --out`). */
@@ -145,6 +146,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   alertRoutes(app, context);
   telemetryRoutes(app, context);
   operationsRoutes(app, context);
+  uiRoutes(app, context);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registry.reload();
