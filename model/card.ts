@@ -35,7 +35,13 @@ export interface TargetCard {
    */
   readonly hardware_seen?: readonly { readonly memory_bandwidth_tbps: number; readonly bf16_tflops: number }[];
   readonly frameworks_seen?: readonly number[];
-  readonly unseen_hardware?: { readonly file: string; readonly p90_conformal_offset: number; readonly cv: CvMetrics | null };
+  readonly unseen_hardware?: {
+    readonly file: string;
+    readonly p90_conformal_offset: number;
+    /** Per vendor x engine (`calibrationKey`), from the accelerators of that vendor held out. */
+    readonly p90_group_offsets?: Readonly<Record<string, number>>;
+    readonly cv: CvMetrics | null;
+  };
   /** How the runs were split for cross-validation (chosen from the data unless asked) and what it measured. */
   readonly cv: { readonly scheme: string; readonly folds: number; readonly metrics: CvMetrics };
   readonly rows: { readonly train: number; readonly excluded: Readonly<Record<string, number>> };

@@ -4,7 +4,7 @@ import { readCard, type ModelCard } from './card.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { ModelError } from './errors.js';
 import { loadEnsemble } from './load.js';
-import { acceleratorKey } from './baselines.js';
+import { acceleratorKey, calibrationKey } from './baselines.js';
 import { fromTransformed, TARGETS, targetFor, type BaselineParams, type TargetDef } from './targets.js';
 
 export interface QuantityPrediction {
@@ -40,6 +40,7 @@ interface LoadedTarget extends Quantiles {
   readonly hardwareSeen?: ReadonlySet<string>;
   readonly frameworksSeen?: ReadonlySet<number>;
   readonly unseen?: Quantiles;
+  readonly unseenGroupOffsets?: Readonly<Record<string, number>>;
   /** Vector positions the hardware-blind model sees as missing. */
   readonly masked: readonly number[];
 }
@@ -82,7 +83,9 @@ export class PcpoModel {
       : q.ensemble.predictMargin(vec, this.margins, at);
     const cap = def.cap(vec, row);
     const p50 = fromTransformed(def, m[q.p50Index], base, cap);
-    const offset = blind ? q.p90Offset : t.groupOffsets?.[acceleratorKey(vec, row)] ?? q.p90Offset;
+    const offset = blind
+      ? t.unseenGroupOffsets?.[calibrationKey(vec[at + F.gpu_vendor_code], vec[at + F.framework_code])] ?? q.p90Offset
+      : t.groupOffsets?.[acceleratorKey(vec, row)] ?? q.p90Offset;
     const p90 = Math.max(p50, fromTransformed(def, m[q.p90Index] + offset, base, cap));
     return unseen ? { target: def.name, p50, p90, unseenHardware: true } : { target: def.name, p50, p90 };
   }
@@ -137,6 +140,7 @@ export function loadPcpoModel(dir: string): PcpoModel {
       hardwareSeen: tc.hardware_seen && new Set(tc.hardware_seen.map((h) => hardwareKey(h.memory_bandwidth_tbps, h.bf16_tflops))),
       frameworksSeen: tc.frameworks_seen && new Set(tc.frameworks_seen),
       unseen: tc.unseen_hardware && loadQuantiles(dir, tc.unseen_hardware.file, tc.quantiles, tc.unseen_hardware.p90_conformal_offset),
+      unseenGroupOffsets: tc.unseen_hardware?.p90_group_offsets,
       masked: def.hardwareFeatures.map((f) => F[f]),
     });
   }

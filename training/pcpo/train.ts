@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createFeatureBuilder, FEATURE_COUNT, FEATURE_INDEX as F, FEATURE_NAMES, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION } from '../../features/index.js';
-import { acceleratorKey, CARD_FILE, CARD_FORMAT, CARD_FORMAT_VERSION, loadPcpoModel, TARGETS, type CvMetrics, type ModelCard, type TargetCard, type TargetDef } from '../../model/index.js';
+import { acceleratorKey, calibrationKey, CARD_FILE, CARD_FORMAT, CARD_FORMAT_VERSION, loadPcpoModel, TARGETS, type CvMetrics, type ModelCard, type TargetCard, type TargetDef } from '../../model/index.js';
 import type { Catalog } from '../../pricing/index.js';
 import type { RunRecord } from '../../stream/index.js';
 import type { RoundReport } from '../xgboost/booster.js';
@@ -88,6 +88,9 @@ export const metricsOf = (actual: number[], p50: number[], p90: number[]): CvMet
 };
 
 /** An accelerator by its datasheet figures, as the vectors carry them. */
+const vendorEngineKey = (matrix: Float32Array, i: number) =>
+  calibrationKey(matrix[i * FEATURE_COUNT + F.gpu_vendor_code], matrix[i * FEATURE_COUNT + F.framework_code]);
+
 export const acceleratorOf = (matrix: Float32Array, i: number) =>
   `${matrix[i * FEATURE_COUNT + F.gpu_memory_bandwidth_tbps]}|${matrix[i * FEATURE_COUNT + F.gpu_bf16_tflops]}`;
 
@@ -135,13 +138,22 @@ function trainBlind(ctx: FitContext, rows: number[], fullOof: OutOfFold, k: numb
   const blind: FitContext = { ...ctx, masked, scheme: { mode: 'group', reason: 'accelerators held out' } };
   const accelerators = new Set(rows.map((i) => acceleratorOf(ctx.matrix, i)));
   let offset: number, cv: CvMetrics | null = null, rounds = finalRounds(fullOof.bestRounds, ctx.maxRounds);
+  let byGroup: Record<string, number> = {};
   if (accelerators.size >= 2) {
     const index = new Map(ctx.records.map((r, i) => [r, i] as const));
     const key = (r: RunRecord) => acceleratorOf(ctx.matrix, index.get(r)!);
     log(`  hardware-blind model: ${accelerators.size} accelerators, each held out by a fold`);
     const oof = crossValidate(blind, makeFolds(ctx.records, rows, blind.scheme, Math.min(k, accelerators.size), ctx.seed, key), log);
     offset = conformalOffset(oof);
-    const p = oofPredictions(blind, oof, offset);
+    // An unseen part's uncertainty is its vendor's and engine's (NVIDIA parts held out err less than others), when
+    // at least two of that vendor's accelerators were held out: one alone says nothing about the next.
+    const parts = new Map<string, Set<string>>();
+    for (const i of oof.rows) {
+      const g = vendorEngineKey(ctx.matrix, i);
+      parts.set(g, (parts.get(g) ?? new Set()).add(acceleratorOf(ctx.matrix, i)));
+    }
+    byGroup = Object.fromEntries(Object.entries(groupOffsets(oof, (i) => vendorEngineKey(ctx.matrix, i))).filter(([g]) => parts.get(g)!.size >= 2));
+    const p = oofPredictions(blind, oof, (i) => byGroup[vendorEngineKey(ctx.matrix, i)] ?? offset);
     cv = metricsOf(p.actual, p.p50, p.p90);
     rounds = finalRounds(oof.bestRounds, rounds);
   } else {
@@ -149,7 +161,7 @@ function trainBlind(ctx: FitContext, rows: number[], fullOof: OutOfFold, k: numb
     offset = fullOof.rows.length ? conformalQuantile(fullOof.z.map((z, i) => z - fullOof.q90[i]), 0.98) : 0;
   }
   const model = fitModel(blind, rows, rounds);
-  return { model, offset, cv };
+  return { model, offset, byGroup, cv };
 }
 
 function trainTarget(opts: TrainOptions, records: readonly RunRecord[], matrix: Float32Array, t: TargetRows, log: (l: string) => void): TrainedTarget | undefined {
@@ -195,7 +207,7 @@ function trainTarget(opts: TrainOptions, records: readonly RunRecord[], matrix: 
     selfHosted = {
       hardware_seen: [...seen.values()],
       frameworks_seen: [...new Set(rows.map((i) => matrix[i * FEATURE_COUNT + F.framework_code]))].filter((c) => !Number.isNaN(c)).sort((a, b) => a - b),
-      unseen_hardware: { file, p90_conformal_offset: blind.offset, cv: blind.cv },
+      unseen_hardware: { file, p90_conformal_offset: blind.offset, ...(Object.keys(blind.byGroup).length ? { p90_group_offsets: blind.byGroup } : {}), cv: blind.cv },
     };
   }
   const card: TargetCard = {
