@@ -36,7 +36,7 @@ function job(group: string) {
   };
   const resumedAfterMs = () => {
     const r = logged('resumed from the recorded state');
-    return r ? { total: Date.parse(r.time as string) - spawned, restore: r.restoreMs as number } : undefined;
+    return r ? { total: Date.parse(r.time as string) - spawned, restore: r.restoreMs as number, join: r.consumerMs as number } : undefined;
   };
   return { child, exited, scrape, resumedAfterMs };
 }
@@ -90,7 +90,13 @@ export async function run(): Promise<void> {
     console.log(`| in memory (decode, validate, aggregate; no Kafka) | ${fmt(memRate)} | 1.000 |`);
     console.log(`| lutflow windows (fetch, the same work, transactions of windows + state + offsets every 500 ms) | ${fmt(jobRate)} | ${(jobRate / memRate).toFixed(3)} |`);
 
-    // 2. The faults run.
+    // 2. The faults run, on a fresh broker (its lag is its own).
+    broker('wipe');
+    broker('start', '--fresh');
+    const admin2 = kafka('admin').admin();
+    await admin2.connect();
+    await ensureTopics(admin2);
+    await admin2.disconnect();
     const wl = telemetryWorkload({ events: N, tenants: 50, prefix: 'eo', seed: 11 });
     const transport = createKafkaTransport({ kafka: kafka('sdk'), capacity: 20_000 });
     const records: { key?: string; value: string }[] = [];
@@ -99,7 +105,7 @@ export async function run(): Promise<void> {
     await reader.subscribe({ topic: TOPICS.costWindows, fromBeginning: true });
     await reader.run({ eachMessage: async ({ message }) => { records.push({ key: message.key?.toString(), value: message.value!.toString() }); } });
     let w = job('bench-faults');
-    const restarts: { total: number; restore: number }[] = [];
+    const restarts: { total: number; restore: number; join: number }[] = [];
     const lags: number[] = [];
     const sampler = setInterval(() => { void w.scrape().then((m) => { if (m) lags.push(m.lag); }, () => {}); }, 1000);
     const t0 = performance.now();
@@ -145,7 +151,7 @@ export async function run(): Promise<void> {
     console.log(`| end to end: first publish → every window exact (includes the 3 s idle close and the outage) | ${(done / 1000).toFixed(1)} s; ${fmt(N / (done / 1000))} events/s |`);
     console.log(`| producing (SDK transport, publishAsync) | ${(produced / 1000).toFixed(1)} s; ${fmt(N / (produced / 1000))} events/s |`);
     console.log(`| consumer lag sampled each second: median / max | ${fmt(quantile(lags, 0.5))} / ${fmt(Math.max(0, ...lags))} records |`);
-    console.log(`| restart: process start → resumed (reading the state back) | ${restarts.map((r) => `${(r.total / 1000).toFixed(1)} s (${r.restore} ms)`).join(', ')} |`);
+    console.log(`| restart after SIGKILL: process start → resumed (reading the state back; joining the group) | ${restarts.map((r) => `${(r.total / 1000).toFixed(1)} s (${r.restore} ms; ${(r.join / 1000).toFixed(1)} s)`).join(', ')} |`);
   } finally {
     broker('wipe');
   }

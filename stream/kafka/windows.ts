@@ -45,6 +45,11 @@ export interface CostWindowJob {
 const DEFAULTS = { groupId: 'lutflow-cost-windows', commitIntervalMs: 1000, idleTimeoutMs: 10_000 };
 /** The consumer's long poll: also the tick of the idle clock and of commits. */
 const MAX_WAIT_MS = 250;
+/**
+ * A killed job's consumer stays in the group until this runs out, and its successor's join waits for
+ * that: the broker's smallest allowed session timeout (group.min.session.timeout.ms, 6 s by default).
+ */
+const SESSION_TIMEOUT_MS = 6_000;
 
 const windowKey = (w: CostWindow) => `${w.scope}/${w.key}/${w.window_start}`;
 
@@ -108,9 +113,12 @@ async function startIncarnation(opts: KafkaCostWindowsOptions, groupId: string, 
     await admin.disconnect().catch(() => {});
   };
   try {
+    const started = Date.now();
     await producer.connect();
+    const connectMs = Date.now() - started;
     const restoreStarted = Date.now();
     const recorded = parseState(await readToEnd(kafka, stateTopic));
+    const restoredAt = Date.now();
     const pending = new Map<string, CostWindow>();
     const agg = new CostWindowAggregator({ ...opts, idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, emit: (w) => pending.set(windowKey(w), w) });
     agg.restore(recorded);
@@ -187,7 +195,7 @@ async function startIncarnation(opts: KafkaCostWindowsOptions, groupId: string, 
     const commitOrFail = () => commit().catch(failWith);
 
     consumer = kafka.consumer({
-      groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: MAX_WAIT_MS,
+      groupId, allowAutoTopicCreation: false, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1_000, maxWaitTimeInMs: MAX_WAIT_MS,
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
     });
     const c = consumer;
@@ -249,7 +257,8 @@ async function startIncarnation(opts: KafkaCostWindowsOptions, groupId: string, 
     publish(incarnationState(agg, counters, lag, box));
     supervisor.progress();
     opts.log?.('info', 'resumed from the recorded state', {
-      windows: recorded.windows.length, tenants: recorded.tenants.length, restoreMs: Date.now() - restoreStarted,
+      windows: recorded.windows.length, tenants: recorded.tenants.length, connectMs, restoreMs: restoredAt - restoreStarted,
+      consumerMs: Date.now() - restoredAt,
       positions: Object.fromEntries([...recorded.positions].map(([p, pos]) => [p, pos.processed.toString()])),
     });
 
