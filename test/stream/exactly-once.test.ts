@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, createKafkaTransport, ensureTopics, TOPICS } from '../../stream/index.js';
+import { createKafka, createKafkaTransport, TOPICS } from '../../stream/index.js';
 import { ROOT, TSX } from '../helpers/index.js';
 import { createReader, sameSums, waitFor } from '../helpers/kafka.js';
 import { telemetryWorkload, windowSums } from '../helpers/telemetry-workload.js';
@@ -39,13 +39,17 @@ describe('cost windows exactly once under real faults (the acceptance run, CI si
     const wl = telemetryWorkload({ events: 30_000, tenants: 50, prefix, seed: 11, duplicateRate: 0.01, lateRate: 0.01 });
     const kafka = (id: string) => createKafka({ brokers: [`127.0.0.1:${PORT}`], clientId: id });
     // The SDK's path: the Kafka transport, keyed by tenant, waiting for room rather than dropping.
+    // On a fresh broker the job creates the topics it needs (issue row 6: it used to die on UNKNOWN_TOPIC_OR_PARTITION).
+    let job = windowJob(group);
     const admin = kafka('admin').admin();
     await admin.connect();
-    await ensureTopics(admin);
+    const created = await waitFor(() => !!job.logged('resumed from the recorded state'), 60_000);
+    const topics = await admin.listTopics();
     await admin.disconnect();
+    expect(created).toBe(true);
+    expect(topics).toEqual(expect.arrayContaining([TOPICS.telemetry, TOPICS.costWindows, `${TOPICS.telemetry}.dlq`, `lut.cost-windows.state.${group}`]));
     const transport = createKafkaTransport({ kafka: kafka('sdk'), capacity: 5000 });
     const reader = createReader(kafka('reader'));
-    let job = windowJob(group);
     const kills: number[] = [];
     const chunk = 1000;
     for (let i = 0, step = 0; i < wl.events.length; i += chunk, step++) {

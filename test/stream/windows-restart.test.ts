@@ -102,6 +102,15 @@ describe('cost windows across restarts (the job protocol, without a broker)', ()
     for (const at of [1, 2, 3, 4]) expect(agg(new Set([at]))).toEqual([[2, 300]]);
   });
 
+  it('keeps its counters across restarts: replayed events are not counted again as too late (issue row 6)', () => {
+    const t = (s: number, id: string): Arrival => ({ e: { schema_version: 1, event_id: id, event_time: new Date(BASE + s * 1000).toISOString(), tenant_id: 'acme', provider: 'openai', model: 'gpt-4o', cost_usd_micros: 1, outcome: 'ok' }, partition: 0 });
+    // 50 s is far past the window of the event at 1 s and its lateness: too late, twice.
+    const input = [t(1, 'a'), t(12, 'b'), t(50, 'c'), t(2, 'late-1'), t(3, 'late-2'), t(51, 'd')];
+    const plain = runWithCrashes(input, new Set(), 1).tooLate;
+    expect(plain).toBe(2);
+    for (const at of [4, 5, 6]) expect(runWithCrashes(input, new Set([at]), 1).tooLate).toBe(plain);
+  });
+
   it('every window is published whole and never with less than before, whatever the crash points', () => {
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 300 }), fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 4 }), fc.integer({ min: 1, max: 25 }), (steps, crashAt, commitEvery) => {
       const input = arrivals(steps);
