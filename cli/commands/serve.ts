@@ -29,6 +29,7 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
       ledgerDir: values.ledger ?? 'data/ledger', ledgerFsync: fsync, ledgerUrl: values['ledger-url'], historyTable: values.history, devKey: !!values['dev-key'], log: io.err,
     });
     io.err(`listening on ${s.address}${s.devKey ? ` (development key: ${s.devKey})` : ''}`);
+    io.err(`dashboard: ${s.address}/ui`);
     // SIGTERM (a supervisor, Kubernetes) or Ctrl-C: finish in-flight requests, close the ledger, exit.
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void s.app.close());
     await new Promise<void>((resolve) => s.app.server.on('close', () => resolve()));

@@ -36,6 +36,7 @@ API keys: LUTFLOW_API_KEYS, or a development key kept in data/ledger/dev-api-key
     }
     const key = s.devKey ?? '$YOUR_KEY';
     io.out(`lutflow serving on ${s.address} (model ${s.context.registry.model?.version})`);
+    io.out(`dashboard: ${s.address}/ui (sign in with the API key ${key})`);
     io.out(`try:\n  curl -s ${s.address}/preflight -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\\n    -d '{"tenant_id":"acme","plan":{"kind":"self_hosted","model":"llama-3-70b","gpu_type":"H100","gpu_count":4,"framework":"vllm","batch_size":16,"requests":640,"prompt_tokens":512,"max_output_tokens":256}}'`);
     io.out(`  curl -s ${s.address}/budgets/acme -H 'authorization: Bearer ${key}'`);
     await new Promise<void>((resolve) => s.app.server.on('close', () => resolve()));

@@ -7,7 +7,8 @@ import { tenantFilter } from './dashboard/scope.js';
 
 const RunsQuery = Type.Object({
   tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'run-table runs listed (default 100); pre-flight runs are all listed' })),
+  // A string: the server validates without type coercion, so an integer schema would refuse every query string.
+  limit: Type.Optional(Type.String({ pattern: '^(1000|[1-9][0-9]{0,2})$', description: 'run-table runs listed, 1 to 1000 (default 100); pre-flight runs are all listed' })),
 }, { additionalProperties: false });
 
 export function runRoutes(app: FastifyInstance, ctx: ServingContext, dash: Dashboard): void {
@@ -20,7 +21,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServingContext, dash: Dashb
     const allowed = tenantFilter(ctx, req, req.query.tenant_id);
     const table = await dash.table.get();
     const live = dash.runs.list(allowed);
-    const finished = (table?.finished ?? []).filter((r) => allowed(r.tenant_id)).slice(0, req.query.limit ?? 100);
+    const finished = (table?.finished ?? []).filter((r) => allowed(r.tenant_id)).slice(0, Number(req.query.limit ?? 100));
     return { runs: [...live.runs, ...finished], denied: live.denied, run_table: table?.info ?? null };
   });
 }

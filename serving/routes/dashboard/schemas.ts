@@ -123,8 +123,8 @@ export const RunsResponse = Type.Object({
 
 export const AccuracySummary = Type.Object({
   runs: Type.Integer(),
-  median_ape: Nullable(Type.Number({ description: 'median |P50 - actual| / actual' })),
-  p90_coverage: Nullable(Type.Number({ description: 'share of runs whose actual cost was at most the P90' })),
+  median_ape: Nullable(Type.Number({ description: 'median |P50 - actual| / actual, in percent' })),
+  p90_coverage: Nullable(Type.Number({ description: 'percentage of runs whose actual cost was at most the P90' })),
 });
 
 export const AccuracyPoint = Type.Object({
@@ -175,6 +175,7 @@ export const BudgetView = Type.Object({
   forecast: Type.Object({
     spend_rate_usd_per_day: Usd, days_left: Nullable(Type.Number()), runs_out_at: Nullable(Time), resets_first: Type.Boolean(),
   }),
+  created_at: Time,
 });
 
 export const AlertView = Type.Object({
@@ -189,6 +190,7 @@ export const AlertView = Type.Object({
   delivery: Type.Object({ state: Type.String(), attempts: Type.Integer(), last_error: Nullable(Type.String()) }),
 });
 
+/** In percent (median_ape, mape, p90_coverage), as the card keeps them. */
 const CvMetrics = Type.Object({
   rows: Type.Integer(), median_ape: Nullable(Type.Number()), mape: Nullable(Type.Number()),
   p90_coverage: Nullable(Type.Number()), p90_reserve_ratio: Nullable(Type.Number()),

@@ -33,7 +33,10 @@ export function tapRoutes(app: FastifyInstance, ctx: ServingContext, books: { sp
   });
 }
 
-/** The events of a telemetry batch that the ledger charged: valid, on time, of a tenant with a budget. */
+/** A scope and its ancestors: `acme/search/alice`, `acme/search`, `acme`. */
+const scopes = (tenant: string) => tenant.split('/').map((_, i, parts) => parts.slice(0, parts.length - i).join('/'));
+
+/** The events of a telemetry batch that the ledger charged: valid, on time, of a tenant with a budget (its own or a parent's). */
 async function charged(ctx: ServingContext, req: FastifyRequest, spend: SpendBook): Promise<void> {
   const now = ctx.clock();
   const events: TelemetryEvent[] = [];
@@ -42,6 +45,11 @@ async function charged(ctx: ServingContext, req: FastifyRequest, spend: SpendBoo
     if (v.ok && !eventTimeError(Date.parse(v.value.event_time), now, ctx.ledgerPolicy)) events.push(v.value);
   }
   const budgeted = new Map<string, boolean>();
-  for (const e of events) if (!budgeted.has(e.tenant_id)) budgeted.set(e.tenant_id, await ctx.ledger.has(e.tenant_id));
+  for (const e of events) {
+    if (budgeted.has(e.tenant_id)) continue;
+    let found = false;
+    for (const s of scopes(e.tenant_id)) if (!found) found = await ctx.ledger.has(s);
+    budgeted.set(e.tenant_id, found);
+  }
   for (const e of events) if (budgeted.get(e.tenant_id)) spend.record(e);
 }

@@ -1,0 +1,35 @@
+import { Card, Failure, Kpi, Loading } from '../../components/Card.js';
+import { count } from '../../components/format.js';
+import { AlertTable } from '../budgets/components/AlertTable.js';
+import { useAlerts } from '../budgets/useBudgets.js';
+import { DeniedTable } from './components/DeniedTable.js';
+import { RunsTable } from './components/RunsTable.js';
+import { useRuns } from './useRuns.js';
+
+export function RunsPage({ tenant }: { tenant?: string }) {
+  const runs = useRuns(tenant);
+  const alerts = useAlerts(tenant);
+  if (!runs.data) return runs.error ? <Failure error={runs.error} what="runs" /> : <Loading what="runs" />;
+  const { runs: list, denied, run_table: table } = runs.data;
+  const running = list.filter((r) => r.status === 'running').length;
+  const kills = (alerts.data ?? []).filter((a) => a.kind === 'kill');
+  return (
+    <>
+      {runs.error && <Failure error={runs.error} what="the latest runs" />}
+      <div className="kpis">
+        <Kpi name="runs-running" label="Running" value={count(running)} detail="reserved through pre-flight, not settled" />
+        <Kpi name="runs-denied" label="Denied pre-flights" value={count(denied.length)} detail="since this server started" />
+        <Kpi name="runs-finished" label="Finished runs" value={count(table?.finished ?? 0)} detail={table ? `in ${table.source}` : 'no run table'} />
+      </div>
+      <Card title="Runs" wide note="Pre-flight runs first (newest first), then the run table's most recent finished runs. Release frees a running run's reservation.">
+        <RunsTable runs={list} onChanged={runs.reload} />
+      </Card>
+      <Card title="Denied pre-flights" wide>
+        <DeniedTable denied={denied} />
+      </Card>
+      <Card title="Killed" wide note="Deployments and runs stopped by a budget strategy, with the reason (kill alerts).">
+        <AlertTable alerts={kills} caption="Kills, newest first" name="kills" />
+      </Card>
+    </>
+  );
+}
