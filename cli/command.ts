@@ -43,3 +43,10 @@ export function required(v: string | undefined, flag: string): string {
   if (!v) throw new UsageError(`--${flag} is required`);
   return v;
 }
+
+/** A repeatable `--data` (parsed with `multiple: true`): one path or more. */
+export function dataPaths(v: unknown): string[] {
+  const paths = Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : [];
+  if (!paths.length) throw new UsageError('--data is required');
+  return paths;
+}

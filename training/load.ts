@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseCsvLines } from '../lib/csv.js';
 import type { Catalog } from '../pricing/index.js';
 import type { RunRecord } from '../stream/index.js';
-import { AZURE_TRACE_COLUMNS, importAzureTrace, importLlmInferenceBench, LLM_INFERENCE_BENCH_COLUMNS, summarise } from './import/index.js';
+import { AZURE_TRACE_COLUMNS, importAzureTrace, importLlmInferenceBench, isLlmInferenceBenchHeader, LLM_INFERENCE_BENCH_COLUMNS, summarise } from './import/index.js';
 import { readRunRecords } from './runs-table.js';
 
 export interface LoadedRuns {
@@ -32,11 +32,24 @@ export async function loadRuns(path: string, opts: LoadOptions): Promise<LoadedR
   const text = readFileSync(path, 'utf8');
   const header = (parseCsvLines(text.slice(0, 4096))[0] ?? []).map((h) => h.trim());
   const has = (cols: readonly string[]) => cols.every((c) => header.includes(c));
-  const result = has(LLM_INFERENCE_BENCH_COLUMNS)
+  const result = isLlmInferenceBenchHeader(header)
     ? importLlmInferenceBench(text, { catalog: opts.catalog, source: path })
     : has(AZURE_TRACE_COLUMNS)
       ? importAzureTrace(text, { catalog: opts.catalog, model: opts.apiModel ?? 'gpt-4o-mini', requestsPerRun: opts.requestsPerRun ?? 50, source: path })
       : undefined;
-  if (!result) throw new Error(`${path}: neither a Delta table nor a CSV in the LLM-Inference-Bench (${LLM_INFERENCE_BENCH_COLUMNS.join(', ')}) or Azure-trace (${AZURE_TRACE_COLUMNS.join(', ')}) format`);
+  if (!result) throw new Error(`${path}: neither a Delta table nor a CSV in the LLM-Inference-Bench (${LLM_INFERENCE_BENCH_COLUMNS.join(', ')}) or Azure-trace (${AZURE_TRACE_COLUMNS.join(', ')}) format, or one of the study's side tables`);
   return { records: result.records, source: path, deltaVersion: null, imported: summarise(result) };
+}
+
+/** Several tables or CSVs as one training set (a main table and side tables, say); the sources joined by ` + `. */
+export async function loadAllRuns(paths: readonly string[], opts: LoadOptions): Promise<LoadedRuns & { readonly parts: readonly LoadedRuns[] }> {
+  const parts: LoadedRuns[] = [];
+  for (const p of paths) parts.push(await loadRuns(p, opts));
+  const records = parts.flatMap((p) => p.records);
+  const ids = new Set<string>();
+  for (const r of records) {
+    if (ids.has(r.run_id)) throw new Error(`run ${r.run_id} appears twice in ${paths.join(' + ')}; give each table once`);
+    ids.add(r.run_id);
+  }
+  return { records, source: paths.join(' + '), deltaVersion: parts.length === 1 ? parts[0].deltaVersion : null, imported: parts.length === 1 ? parts[0].imported : undefined, parts };
 }

@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { createFeatureBuilder } from '../../features/index.js';
 import { loadPcpoModel } from '../../model/index.js';
 import { builtinCatalog } from '../../pricing/index.js';
-import { evaluateModel, leaveOneGroupOut, loadRuns, type LeaveOneOutReport, type LeaveOut } from '../../training/index.js';
-import { intFlag, parse, required, UsageError, type Command, type Io } from '../command.js';
+import { evaluateModel, leaveOneGroupOut, loadAllRuns, type LeaveOneOutReport, type LeaveOut } from '../../training/index.js';
+import { dataPaths, intFlag, parse, UsageError, type Command, type Io } from '../command.js';
 
 const LEAVE_OUTS: readonly LeaveOut[] = ['accelerator', 'model'];
 
@@ -17,7 +17,7 @@ function printGroups(io: Io, r: LeaveOneOutReport): void {
 
 const command: Command = {
   summary: 'evaluate a model',
-  usage: `usage: lutflow eval --data TABLE_OR_CSV [--model DIR] [--leave-out accelerator,model|none] [--rounds N]
+  usage: `usage: lutflow eval --data TABLE_OR_CSV [--data ...] [--model DIR] [--leave-out accelerator,model|none] [--rounds N]
                     [--api-model M] [--requests-per-run N]
 
 Prints one JSON object on stdout (tables for people on stderr):
@@ -33,7 +33,7 @@ A CSV in the LLM-Inference-Bench or Azure-trace format is imported on the fly
 (Azure: priced as --api-model, default gpt-4o-mini, --requests-per-run requests per run, default 50).`,
   async run(argv, io) {
     const { values } = parse(argv, {
-      model: { type: 'string' }, data: { type: 'string' }, 'leave-out': { type: 'string' }, rounds: { type: 'string' },
+      model: { type: 'string' }, data: { type: 'string', multiple: true }, 'leave-out': { type: 'string' }, rounds: { type: 'string' },
       'api-model': { type: 'string' }, 'requests-per-run': { type: 'string' },
     });
     const asked = (values['leave-out'] ?? LEAVE_OUTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
@@ -41,10 +41,9 @@ A CSV in the LLM-Inference-Bench or Azure-trace format is imported on the fly
     for (const l of leaveOut) if (!LEAVE_OUTS.includes(l as LeaveOut)) throw new UsageError(`--leave-out: expected accelerator, model or none, got '${l}'`);
     const model = values.model ? loadPcpoModel(values.model) : undefined;
     const catalog = builtinCatalog();
-    const dataPath = required(values.data, 'data');
-    const data = await loadRuns(dataPath, { catalog, apiModel: values['api-model'], requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined });
+    const data = await loadAllRuns(dataPaths(values.data), { catalog, apiModel: values['api-model'], requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined });
     const matrix = createFeatureBuilder({ catalog }).replay(data.records);
-    const out: Record<string, unknown> = { data: data.source, imported: data.imported };
+    const out: Record<string, unknown> = { data: data.source, imported: data.parts.length === 1 ? data.imported : data.parts.map((p) => p.imported ?? null) };
     if (model) {
       const inSample = resolve(model.card.data.source) === resolve(data.source);
       out.model = { ...evaluateModel(model, data.records, matrix), in_sample: inSample };

@@ -1,10 +1,10 @@
 import { builtinCatalog } from '../../pricing/index.js';
-import { DEFAULT_FOLDS, loadRuns, trainPcpo, type SplitMode } from '../../training/index.js';
-import { intFlag, parse, required, UsageError, type Command } from '../command.js';
+import { DEFAULT_FOLDS, loadAllRuns, trainPcpo, type SplitMode } from '../../training/index.js';
+import { dataPaths, intFlag, parse, required, UsageError, type Command } from '../command.js';
 
 const command: Command = {
   summary: 'train the PCPO model',
-  usage: `usage: lutflow train --data TABLE_OR_CSV --out DIR [--split auto|time|group] [--folds N] [--holdout-gpu GPU] [--seed N] [--rounds N]
+  usage: `usage: lutflow train --data TABLE_OR_CSV [--data ...] --out DIR [--split auto|time|group] [--folds N] [--holdout-gpu GPU] [--seed N] [--rounds N]
 
 Trains the PCPO cost model with the real XGBoost library (through its C API; run 'bash scripts/setup.sh'
 or set LUTFLOW_XGBOOST_LIB). Reads run records from a Delta table (or a CSV the importers know), replays
@@ -21,10 +21,12 @@ Prints progress on stderr and the cross-validated metrics as JSON on stdout. DIR
   --split group      whole configurations (GPU, engine, model, count; tenant and model for API runs) per fold
   --folds N          cross-validation folds (default ${DEFAULT_FOLDS})
   --holdout-gpu GPU  leave every run on GPU out of training: an accelerator to measure later as never seen
+  --data, repeated   learn from several tables at once, e.g. LLM-Inference-Bench's All_results.csv with its
+                     time-to-first-token (Fig_21) and quantisation (Fig_3) side tables
   --api-model M, --requests-per-run N   for an Azure-trace CSV (default gpt-4o-mini, 50)`,
   async run(argv, io) {
     const { values } = parse(argv, {
-      data: { type: 'string' }, out: { type: 'string' }, split: { type: 'string' }, folds: { type: 'string' }, 'holdout-gpu': { type: 'string' },
+      data: { type: 'string', multiple: true }, out: { type: 'string' }, split: { type: 'string' }, folds: { type: 'string' }, 'holdout-gpu': { type: 'string' },
       seed: { type: 'string' }, rounds: { type: 'string' }, 'api-model': { type: 'string' }, 'requests-per-run': { type: 'string' },
     });
     const split = (values.split ?? 'auto') as SplitMode;
@@ -36,8 +38,8 @@ Prints progress on stderr and the cross-validated metrics as JSON on stdout. DIR
     const catalog = builtinCatalog();
     const holdoutGpu = values['holdout-gpu'] ? catalog.gpus.get(values['holdout-gpu'], '--holdout-gpu').id : undefined;
     const out = required(values.out, 'out');
-    const data = await loadRuns(required(values.data, 'data'), { catalog, apiModel: values['api-model'], requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined });
-    if (data.imported) io.err(`imported ${data.imported.runs} runs from ${data.source} (${data.imported.rows_rejected} rows rejected)`);
+    const data = await loadAllRuns(dataPaths(values.data), { catalog, apiModel: values['api-model'], requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined });
+    for (const part of data.parts) if (part.imported) io.err(`imported ${part.imported.runs} runs from ${part.source} (${part.imported.rows_rejected} rows rejected)`);
     const t0 = performance.now();
     const result = trainPcpo({
       records: data.records, out, catalog, source: data.source, deltaVersion: data.deltaVersion,

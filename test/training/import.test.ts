@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinCatalog, gpuTimeCostMicros } from '../../pricing/index.js';
 import { validate } from '../../stream/index.js';
-import { appendRunRecords, importAzureTrace, importLlmInferenceBench, readRunRecords, summarise } from '../../training/index.js';
+import { appendRunRecords, importAzureTrace, importLlmInferenceBench, loadAllRuns, readRunRecords, summarise } from '../../training/index.js';
 import { sharedFile, tempDir } from '../helpers/index.js';
 
 const catalog = builtinCatalog();
@@ -21,6 +21,31 @@ describe('import llm-inference-bench', () => {
     expect(first.outcome!.gpu_seconds).toBeCloseTo(1.692626953125 * 2, 9);
     expect(first.outcome!.cost_usd_micros).toBe(gpuTimeCostMicros(Math.round(1.692626953125 * 2000), catalog.gpuPrices.quote('A100-40GB').microsPerGpuHour));
     expect(new Set(res.records.map((r) => r.plan.gpu_type))).toEqual(new Set(['A100-40GB', 'H100-SXM', 'MI250', 'MI300X', 'Max1550-Stack', 'Max1550', 'Gaudi2', 'SN40L']));
+  });
+
+  it("takes the study's side tables: prefill-only runs, weights at fp8 or int8 (quotes lost or not), and says why it skips the rest", () => {
+    const ttft = importLlmInferenceBench(readFileSync(sharedFile('llm_inference_bench/Fig_21__all_results_TTFT.csv'), 'utf8'), { catalog });
+    expect(ttft.rejected).toEqual([]);
+    expect(ttft.records[0].plan).toMatchObject({ prompt_tokens: 1024, max_output_tokens: 1, batch_size: 16 });
+    const quant = importLlmInferenceBench(readFileSync(sharedFile('llm_inference_bench/Fig_3__qaunt_results__quant_all_results.csv'), 'utf8'), { catalog });
+    const fp8 = quant.records.filter((r) => r.plan.precision === 'fp8');
+    expect(fp8).toHaveLength(20); // the 20 rows whose "Weight = fp8, KV Cache = fp8" lost its quotes
+    expect(fp8.find((r) => r.plan.prompt_tokens === 1024 && r.plan.batch_size === 16)!.outcome!.gpu_seconds).toBeCloseTo(8.905026635853574, 9);
+    expect(quant.records.filter((r) => r.plan.precision === 'int8').length).toBeGreaterThan(0);
+    expect(quant.rejected.every((r) => /weights and KV cache at different precisions/.test(r.reason))).toBe(true);
+    const tp = importLlmInferenceBench(readFileSync(sharedFile('llm_inference_bench/Fig_5_a__TP_PP_Results.csv'), 'utf8'), { catalog });
+    expect(summarise(tp).rejections[0].reason).toMatch(/Parallelism Type 'Pipeline Parallelism': plans run tensor parallel/);
+    const kv = importLlmInferenceBench(readFileSync(sharedFile('llm_inference_bench/Fig_2_a__All_results.csv'), 'utf8'), { catalog });
+    expect(kv.rejected.every((r) => /KV Cache 'Without KV Cache'/.test(r.reason))).toBe(true);
+    expect(kv.records.length).toBeGreaterThan(0);
+  });
+
+  it('loads several tables as one training set, and refuses the same runs twice', async () => {
+    const main = sharedFile('llm_inference_bench/All_results.csv'), ttft = sharedFile('llm_inference_bench/Fig_21__all_results_TTFT.csv');
+    const both = await loadAllRuns([main, ttft], { catalog });
+    expect(both.records).toHaveLength(3942);
+    expect(both.source).toBe(`${main} + ${ttft}`);
+    await expect(loadAllRuns([ttft, ttft], { catalog })).rejects.toThrow(/appears twice .* give each table once/);
   });
 
   it('rejects bad and infeasible rows, each with its line and reason', () => {
