@@ -10,7 +10,7 @@ import { monotoneConstraints, targetRows, type TargetRows } from './dataset.js';
 import { TrainingError } from './errors.js';
 import { conformalOffset, crossValidate, finalRounds, fitModel, groupOffsets, oofPredictions, type FitContext, type OutOfFold } from './fit.js';
 import { accuracy, conformalQuantile, intervalAccuracy, median, type AccuracyMetrics } from './metrics.js';
-import { chooseScheme, makeFolds, type Scheme, type SplitMode } from './split.js';
+import { chooseScheme, configurationKey, makeFolds, type Scheme, type SplitMode } from './split.js';
 
 /** What the trees predict: the median; the P90 is the median times the cross-conformal factor. */
 export const QUANTILES = [0.5] as const;
@@ -176,11 +176,15 @@ function trainTarget(opts: TrainOptions, records: readonly RunRecord[], matrix: 
   if (rows.length === 0) return undefined;
   if (rows.length < MIN_ROWS) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: ${rows.length} usable ${target.kind} runs for ${target.name}; at least ${MIN_ROWS} are needed`, target.name);
   const k = opts.folds ?? DEFAULT_FOLDS;
-  const scheme: Scheme = chooseScheme(records, rows, opts.split ?? 'auto', k);
+  let scheme: Scheme = chooseScheme(records, rows, opts.split ?? 'auto', k);
+  // Whole configurations need at least one per fold; with fewer (one tenant's API runs, say), runs go at random.
+  const configurations = new Set(rows.map((i) => configurationKey(records[i]))).size;
+  const byRun = scheme.mode === 'group' && configurations < k;
+  if (byRun) scheme = { mode: 'group', reason: `${scheme.reason}; only ${configurations} configuration${configurations === 1 ? '' : 's'}, so runs are held out at random` };
   const ctx = fitContext(opts, records, matrix, t, scheme, log);
   const params = ctx.params;
   log(`${target.name}: ${rows.length} runs${Object.keys(excluded).length ? ` (left out: ${JSON.stringify(excluded)})` : ''}; cross-validation split: ${scheme.reason}, ${k} folds`);
-  const folds = makeFolds(records, rows, scheme, k, ctx.seed);
+  const folds = makeFolds(records, rows, scheme, k, ctx.seed, byRun ? (r) => r.run_id : configurationKey);
   const oof = crossValidate(ctx, folds, log);
   if (oof.rows.length === 0) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: the ${scheme.mode} split leaves no ${target.kind} runs to validate on; add data or change --split`, target.name);
   const offset = conformalOffset(oof);
