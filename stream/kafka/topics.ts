@@ -16,14 +16,19 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { topic: deadLetterTopic(TOPICS.runRecords), numPartitions: 1 },
 ];
 
-/** A job's state changelog: compacted (latest value per key), in small segments so compaction keeps up. */
+/**
+ * A job's state changelog: compacted (latest value per key), in small segments so that compaction keeps up
+ * and a restart reads little more than the live state; tombstones of final windows go after a minute.
+ */
 export const changelogSpec = (topic: string): TopicSpec => ({
   topic,
   numPartitions: 1,
   configEntries: [
     { name: 'cleanup.policy', value: 'compact' },
-    { name: 'segment.ms', value: String(10 * 60_000) },
+    { name: 'segment.ms', value: '60000' },
+    { name: 'segment.bytes', value: String(16 << 20) },
     { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+    { name: 'delete.retention.ms', value: '60000' },
   ],
 });
 

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendToDeltaTable, DeltaError, field, optimizeDeltaTable, readDeltaTable, readSnapshot, type DeltaSchema } from '../../delta/index.js';
-import { python, tempDir } from '../helpers/index.js';
+import { cli, python, tempDir } from '../helpers/index.js';
 
 const REF = 'test/delta/deltalake_ref.py';
 const COLUMNS = [['id', 'string'], ['n', 'long'], ['i', 'integer'], ['x', 'double'], ['ok', 'boolean'], ['t', 'timestamp']] as const;
@@ -152,6 +152,20 @@ describe('Delta tables against the reference implementation (Python deltalake)',
     const table = join(tempDir(), 'ts');
     await appendToDeltaTable(table, [{ ...rows(0, 1)[0], t: '2026-10-01T10:00:00.1234567891Z' }], { schema: SCHEMA });
     expect((await readDeltaTable(table)).rows[0].t).toBe('2026-10-01T10:00:00.123456Z');
+  });
+
+  it('lutflow delta: info, optimize and checkpoint on a table, JSON for scripts', async () => {
+    const table = join(tempDir(), 'cli');
+    for (let i = 0; i < 4; i++) await appendToDeltaTable(table, rows(i * 5, 5), { schema: SCHEMA, appId: 'sink/0', appVersion: i });
+    const info = JSON.parse(cli(['delta', 'info', table, '--json']).stdout);
+    expect(info).toMatchObject({ version: 3, files: 4, small_files: 4, rows: 20, last_checkpoint: null, app_versions: { 'sink/0': 3 } });
+    expect(JSON.parse(cli(['delta', 'optimize', table, '--json']).stdout)).toMatchObject({ version: 4, files_removed: 4, files_added: 1, rows: 20 });
+    expect(cli(['delta', 'checkpoint', table]).stdout).toMatch(/checkpoint written at version 4 \(1 files\)/);
+    expect(JSON.parse(cli(['delta', 'info', table, '--json']).stdout)).toMatchObject({ files: 1, rows: 20, last_checkpoint: 4 });
+    expect(pythonRead(table).rows).toHaveLength(20);
+    const bad = cli(['delta', 'vacuum', table]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected info, optimize or checkpoint, got 'vacuum'/);
   });
 });
 
