@@ -13,6 +13,7 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   stream: () => import('./stream/kafka.bench.js'),
   'stream-faults': () => import('./stream/exactly-once.bench.js'),
   'stream-delta': () => import('./stream/delta.bench.js'),
+  ui: () => import('./ui/dashboard.bench.js'),
 };
 
 const only = process.argv[2];

@@ -38,8 +38,13 @@ describe('dashboard routes', () => {
       event(at + 12_000, { event_id: 'a3', tokens: { input: 10, cache_write: 5, output: 1 }, cost_usd_micros: 250_000 }),
     ];
     expect((await post('/telemetry', { events }, ACME)).json()).toMatchObject({ accepted: 3 });
-    // The same batch again (a retry after a 503) and an event of a tenant without a budget: neither counts.
-    await post('/telemetry', { events: [...events, event(at, { tenant_id: 'nobudget' })] }, ADMIN);
+    // The same batch again (a retry after a 503), an event of a tenant without a budget, one too old to charge and
+    // one that is not an event: none counts.
+    const again = await post('/telemetry', {
+      events: [...events, event(at, { tenant_id: 'nobudget' }), event(now - 3 * 86_400_000), { tenant_id: 'acme', cost_usd_micros: 5 }],
+    }, ADMIN);
+    expect(again.json()).toMatchObject({ duplicates: 3, without_budget: 1 });
+    expect(again.json().rejected.map((r: { index: number }) => r.index)).toEqual([4, 5]);
     const body = (await get('/spend')).json();
     expect(body.window_seconds).toBe(10);
     const acme = tenantOf(body, 'acme');

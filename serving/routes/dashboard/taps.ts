@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { validate, type LaunchPlan, type TelemetryEvent } from '../../../stream/index.js';
+import type { LaunchPlan, TelemetryEvent } from '../../../stream/index.js';
 import type { ServingContext } from '../../context.js';
-import { eventTimeError } from '../../ledger/index.js';
 import type { PreflightAnswer, RunBook } from './run-book.js';
 import type { SpendBook } from './spend-book.js';
 
@@ -9,6 +8,8 @@ const SETTLE = '/budgets/:tenant_id/reservations/:reservation_id/settle';
 const RELEASE = '/budgets/:tenant_id/reservations/:reservation_id/release';
 
 type Params = { tenant_id: string; reservation_id: string };
+/** What POST /telemetry answered (serving/routes/telemetry.ts): the events it refused, by index. */
+type TelemetryAnswer = { rejected: { index: number }[] };
 
 /**
  * Feeds the dashboard's books from what the API already answers, before the answer is sent (so a client that
@@ -20,7 +21,7 @@ export function tapRoutes(app: FastifyInstance, ctx: ServingContext, books: { sp
     if (req.method !== 'POST' || reply.statusCode !== 200) return payload;
     const route = req.routeOptions.url;
     try {
-      if (route === '/telemetry') await charged(ctx, req, books.spend);
+      if (route === '/telemetry') await charged(ctx, req, payload as TelemetryAnswer, books.spend);
       else if (route === '/preflight') books.runs.preflight((req.body as { plan: LaunchPlan }).plan, payload as PreflightAnswer);
       else if (route === SETTLE || route === RELEASE) {
         const p = req.params as Params;
@@ -36,14 +37,13 @@ export function tapRoutes(app: FastifyInstance, ctx: ServingContext, books: { sp
 /** A scope and its ancestors: `acme/search/alice`, `acme/search`, `acme`. */
 const scopes = (tenant: string) => tenant.split('/').map((_, i, parts) => parts.slice(0, parts.length - i).join('/'));
 
-/** The events of a telemetry batch that the ledger charged: valid, on time, of a tenant with a budget (its own or a parent's). */
-async function charged(ctx: ServingContext, req: FastifyRequest, spend: SpendBook): Promise<void> {
-  const now = ctx.clock();
-  const events: TelemetryEvent[] = [];
-  for (const e of (req.body as { events: unknown[] }).events) {
-    const v = validate('lut.telemetry', e);
-    if (v.ok && !eventTimeError(Date.parse(v.value.event_time), now, ctx.ledgerPolicy)) events.push(v.value);
-  }
+/**
+ * The events of a telemetry batch that the ledger charged: those the route did not reject (it validated them and
+ * their event times), of a tenant with a budget (its own or a parent's).
+ */
+async function charged(ctx: ServingContext, req: FastifyRequest, answer: TelemetryAnswer, spend: SpendBook): Promise<void> {
+  const rejected = new Set(answer.rejected.map((r) => r.index));
+  const events = (req.body as { events: TelemetryEvent[] }).events.filter((_, i) => !rejected.has(i));
   const budgeted = new Map<string, boolean>();
   for (const e of events) {
     if (budgeted.has(e.tenant_id)) continue;

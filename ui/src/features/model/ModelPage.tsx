@@ -5,6 +5,7 @@ import { count, percent, usd, utc } from '../../components/format.js';
 import { CardTable } from './components/CardTable.js';
 import { CoverageChart } from './components/CoverageChart.js';
 import { GroupChart } from './components/GroupChart.js';
+import { MIN_RUNS } from './min-runs.js';
 import { PredictedVsActualChart } from './components/PredictedVsActualChart.js';
 import { useAccuracy, useModelCard } from './useModel.js';
 
@@ -34,8 +35,8 @@ export function ModelPage({ tenant }: { tenant?: string }) {
       {acc.data && (
         <>
           <div className="kpis">
-            <Kpi name="accuracy-out-of-sample" label="On runs it never saw" value={percent(acc.data.out_of_sample.p90_coverage)} detail={summary(acc.data.out_of_sample)} />
-            <Kpi name="accuracy-in-sample" label="On runs it learned from" value={percent(acc.data.in_sample.p90_coverage)} detail={summary(acc.data.in_sample)} />
+            <Kpi name="accuracy-out-of-sample" label="P90 coverage on runs it never saw" value={percent(acc.data.out_of_sample.p90_coverage)} detail={summary(acc.data.out_of_sample)} />
+            <Kpi name="accuracy-in-sample" label="P90 coverage on runs it learned from" value={percent(acc.data.in_sample.p90_coverage)} detail={summary(acc.data.in_sample)} />
           </div>
           <Card title="Predicted against actual" wide note="Each dot a finished run: its predicted P50 cost against what it cost.">
             <PredictedVsActualChart points={acc.data.points} />
@@ -50,10 +51,10 @@ export function ModelPage({ tenant }: { tenant?: string }) {
               { header: 'model learned from it', value: (p) => p.in_sample, render: (p) => (p.in_sample ? 'yes' : 'no') },
             ]} />
           </Card>
-          <Card title="P90 coverage over time" note={basisNote(acc.data)}>
+          <Card title="P90 coverage over time" note={<>{basisNote(acc.data)} Days with fewer than {MIN_RUNS} finished runs are left out.</>}>
             <CoverageChart days={acc.data.by_day} />
           </Card>
-          <Card title="Accuracy by hardware and engine" note={basisNote(acc.data)}>
+          <Card title="Accuracy by hardware and engine" note={<>{basisNote(acc.data)} The chart shows groups of {MIN_RUNS} runs or more; the table has them all.</>}>
             <GroupChart groups={acc.data.by_group} />
             <DataTable caption="Accuracy by hardware x engine" name="accuracy-by-group" rows={acc.data.by_group} rowKey={(g) => g.group} columns={[
               { header: 'group', value: (g) => g.group },
