@@ -10,6 +10,8 @@ export type EfficiencyParams = readonly [lnBandwidth: number, lnCompute: number,
 export interface PhysicsCalibration {
   /** Fitted on every run; the fallback for an engine the data lacks. */
   readonly global: EfficiencyParams;
+  /** The accelerators the fits saw (datasheet figures as float32, as the vectors hold them), with their vendor codes. */
+  readonly accelerators?: readonly { readonly vendor: number; readonly bandwidth_tbps: number; readonly tflops: number }[];
   /**
    * By key, most specific first: `bandwidth|tflops|framework|gpus`, `bandwidth|tflops|framework`, `vendor|framework`,
    * `*|framework` (codes; bandwidth in TB/s and TFLOP/s as float32, as the vectors hold them).
@@ -37,14 +39,35 @@ export function deploymentKey(vec: ArrayLike<number>, row: number): string {
 }
 
 /**
- * The most specific fit there is: accelerator x engine x device count, else accelerator x engine, else vendor
- * x engine (an accelerator never seen), else the engine, else everyone.
+ * For an accelerator never seen, the seen one of the same vendor closest to it on the datasheet (bandwidth and
+ * compute, in ratio) that ran this engine: the nearest thing to the same silicon and software (H100 for a GH200).
+ */
+function sibling(c: PhysicsCalibration, vec: ArrayLike<number>, row: number): string | undefined {
+  const vendor = at(vec, row, F.gpu_vendor_code), bw = at(vec, row, F.gpu_memory_bandwidth_tbps), tf = at(vec, row, F.gpu_bf16_tflops);
+  const fw = at(vec, row, F.framework_code);
+  let best: string | undefined, distance = Infinity;
+  for (const a of c.accelerators ?? []) {
+    const key = `${a.bandwidth_tbps}|${a.tflops}|${fw}`;
+    if (a.vendor !== vendor || !c.groups[key]) continue;
+    const d = Math.abs(Math.log(a.bandwidth_tbps / bw)) + Math.abs(Math.log(a.tflops / tf));
+    if (d < distance) { distance = d; best = key; }
+  }
+  return best;
+}
+
+/**
+ * The most specific fit there is: accelerator x engine x device count, else accelerator x engine; for an
+ * accelerator never seen, its nearest sibling's (same vendor and engine) on as many devices, else on any;
+ * else vendor x engine, else the engine, else everyone.
  */
 export function paramsFor(c: PhysicsCalibration | undefined, vec: ArrayLike<number>, row = 0): EfficiencyParams {
   if (!c) return DEFAULT_EFFICIENCY;
   const fw = at(vec, row, F.framework_code);
-  return c.groups[deploymentKey(vec, row)] ?? c.groups[acceleratorKey(vec, row)] ?? c.groups[calibrationKey(at(vec, row, F.gpu_vendor_code), fw)]
-    ?? c.groups[calibrationKey(NaN, fw)] ?? c.global;
+  const own = c.groups[deploymentKey(vec, row)] ?? c.groups[acceleratorKey(vec, row)];
+  if (own) return own;
+  const near = sibling(c, vec, row);
+  return (near === undefined ? undefined : c.groups[`${near}|${at(vec, row, F.gpu_count)}`] ?? c.groups[near])
+    ?? c.groups[calibrationKey(at(vec, row, F.gpu_vendor_code), fw)] ?? c.groups[calibrationKey(NaN, fw)] ?? c.global;
 }
 
 /** The physics terms of a row, in the order `calibratedGpuSeconds` uses them. */

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtinCatalog } from '../../pricing/index.js';
 import type { RunRecord } from '../../stream/index.js';
 import { importAzureTrace, importLlmInferenceBench } from '../../training/index.js';
+import { mlperfGptjRatios } from './mlperf.js';
 import { naiveReference } from './naive.js';
 import { score, type PredictionLine, type Scored } from './score.js';
 
@@ -106,6 +107,7 @@ export function run(): void {
     const s = runCase(c, work);
     console.log(`| ${c.name} | ${s.priced} of ${s.runs} | ${f(s.medianApe)} | ${f(s.mape)} | ${f(s.coverage)} | ${f(s.medianReserve, 2)} | ${s.worst ? `${s.worst.group} (${f(s.worst.medianApe)})` : '–'} | ${f(s.seconds, 0)} |`);
   }
+  if (!only || only === 'mlperf') mlperfCheck(lines.join('\n') + '\n', work);
   if (only) { rmSync(work, { recursive: true, force: true }); return; }
   console.log('\nReference: a plain XGBoost (quantile 0.5 and 0.9 on ln GPU-seconds, plan and datasheet numbers as they are, no physics), same held-out configurations:');
   console.log('| held out | median APE % | MAPE % | P90 coverage % | median P90 / actual |');
@@ -116,4 +118,31 @@ export function run(): void {
     console.log(`| configurations held out, seed ${seed} | ${f(s.medianApe)} | ${f(s.mape)} | ${f(s.coverage)} | ${f(s.medianReserve, 2)} |`);
   }
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * MLPerf v4.1 as a check on accelerators LLM-Inference-Bench never ran: the model trained on the study alone
+ * predicts an offline GPT-J run (TensorRT-LLM, one accelerator, batch 64, about MLPerf's prompt and output
+ * lengths) on each part, and its throughput relative to H100-SXM (inverse GPU-seconds) is set beside MLPerf's.
+ */
+function mlperfCheck(trainCsv: string, work: string): void {
+  const measured = mlperfGptjRatios(join(DATA, 'mlperf_inference/mlperf_inference_v4_1_summary_llm.csv'));
+  const csv = join(work, 'all.csv'), model = join(work, 'mlperf-model'), input = join(work, 'mlperf.jsonl');
+  writeFileSync(csv, trainCsv);
+  lutflow(['train', '--data', csv, '--out', model]);
+  const plan = (gpu: string) => ({
+    schema_version: 1, run_id: gpu, tenant_id: 'mlperf', launched_at: '2024-06-01T00:00:00Z',
+    plan: { kind: 'self_hosted', model: 'EleutherAI/gpt-j-6b', gpu_type: gpu, gpu_count: 1, framework: 'tensorrt-llm', batch_size: 64, requests: 1024, prompt_tokens: 900, max_output_tokens: 128 },
+    context: { prices: { gpu_usd_per_hour: 1 } },
+  });
+  writeFileSync(input, [...measured.keys()].map((g) => JSON.stringify(plan(g))).join('\n') + '\n');
+  const predicted = new Map(lutflow(['predict', '--model', model, '--input', input]).trim().split('\n').map((l) => JSON.parse(l) as PredictionLine).map((p) => [p.run_id!, p] as const));
+  const h100 = predicted.get('H100-SXM')!.p50!;
+  console.log('\nMLPerf v4.1, offline GPT-J on TensorRT-LLM, throughput per accelerator relative to H100-SXM (model trained on LLM-Inference-Bench alone):');
+  console.log('| accelerator | in LLM-Inference-Bench | MLPerf submissions | measured | predicted (P50) | predicted / measured |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const [gpu, m] of measured) {
+    const ratio = h100 / predicted.get(gpu)!.p50!;
+    console.log(`| ${gpu} | ${gpu === 'H100-SXM' ? 'yes' : 'no'} | ${m.submissions} | ${f(m.ratio, 2)} | ${f(ratio, 2)} | ${f(ratio / m.ratio, 2)} |`);
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_COUNT, FEATURE_INDEX as F } from '../../features/index.js';
-import { calibratedGpuSeconds, ensembleFromJson, expectedOutputTokens, type EfficiencyParams, type PhysicsRow } from '../../model/index.js';
+import { calibratedGpuSeconds, ensembleFromJson, expectedOutputTokens, paramsFor, type EfficiencyParams, type PhysicsCalibration, type PhysicsRow } from '../../model/index.js';
 import type { RunRecord } from '../../stream/index.js';
 import { chooseScheme, fitBooster, fitOutputPrior, leaveOneOut, makeFolds } from '../../training/index.js';
 import { fitEfficiency } from '../../training/pcpo/physics-fit.js';
@@ -46,6 +46,29 @@ describe('engine efficiency fit', () => {
     const fitted = fitEfficiency(terms, logY, [0, 0, 0, 0, 0], 0.01);
     // The fixed cost per run is a sliver of each run here, so it is known only roughly.
     fitted.forEach((p, k) => expect(Math.abs(p - truth[k]), `parameter ${k}: ${fitted.map((v) => Math.exp(v).toPrecision(3))}`).toBeLessThan(k === 3 ? 0.5 : 0.1));
+  });
+});
+
+describe('efficiency for an accelerator never seen', () => {
+  it('comes from the closest part of the same vendor that ran the engine, on as many devices when it can', () => {
+    const p = (x: number): EfficiencyParams => [x, x, x, x, x];
+    const f32 = Math.fround;
+    const c: PhysicsCalibration = {
+      global: p(0),
+      accelerators: [{ vendor: 0, bandwidth_tbps: f32(1.555), tflops: 312 }, { vendor: 0, bandwidth_tbps: f32(3.35), tflops: 989 }, { vendor: 1, bandwidth_tbps: f32(5.3), tflops: 1307 }],
+      groups: { [`${f32(1.555)}|312|1`]: p(1), [`${f32(3.35)}|989|1`]: p(2), [`${f32(3.35)}|989|1|4`]: p(3), [`${f32(5.3)}|1307|1`]: p(4), '0|1': p(5), '*|1': p(6) },
+    };
+    const vec = (vendor: number, bw: number, tf: number, gpus: number, fw = 1) => {
+      const v = new Float32Array(FEATURE_COUNT).fill(NaN);
+      Object.assign(v, { [F.gpu_vendor_code]: vendor, [F.gpu_memory_bandwidth_tbps]: bw, [F.gpu_bf16_tflops]: tf, [F.gpu_count]: gpus, [F.framework_code]: fw });
+      return v;
+    };
+    expect(paramsFor(c, vec(0, 4.0, 989, 1))).toEqual(p(2)); // a GH200 takes the H100's
+    expect(paramsFor(c, vec(0, 4.0, 989, 4))).toEqual(p(3)); // on four devices, the H100's on four
+    expect(paramsFor(c, vec(0, 0.864, 362, 1))).toEqual(p(1)); // an L40S is closer to the A100
+    expect(paramsFor(c, vec(1, 3.277, 362, 1))).toEqual(p(4)); // an MI250 takes the MI300X's, never an NVIDIA part's
+    expect(paramsFor(c, vec(2, 2.45, 432, 1))).toEqual(p(6)); // no part of its vendor: the engine's
+    expect(paramsFor(c, vec(0, 4.0, 989, 1, 5))).toEqual(p(0)); // an engine nobody ran: everyone's
   });
 });
 

@@ -129,5 +129,10 @@ export function fitPhysicsCalibration(matrix: Float32Array, rows: readonly numbe
   for (const [key, subset] of byKey((d) => d.deployment)) {
     if (subset.length >= MIN_GROUP_RUNS) groups[key] = fit(subset, groups[subset[0].acc] ?? global);
   }
-  return { global, groups };
+  const accelerators = new Map<string, { vendor: number; bandwidth_tbps: number; tflops: number }>();
+  for (const i of rows) {
+    const bw = matrix[i * FEATURE_COUNT + F.gpu_memory_bandwidth_tbps], tf = matrix[i * FEATURE_COUNT + F.gpu_bf16_tflops];
+    accelerators.set(`${bw}|${tf}`, { vendor: matrix[i * FEATURE_COUNT + F.gpu_vendor_code], bandwidth_tbps: bw, tflops: tf });
+  }
+  return { global, groups, accelerators: [...accelerators.values()] };
 }
