@@ -13,6 +13,7 @@ export interface SpendItem {
 }
 
 const ZERO_TOKENS = { input: 0, cached_input: 0, cache_write: 0, output: 0, reasoning: 0 };
+const TOKEN_KINDS = Object.keys(ZERO_TOKENS) as (keyof typeof ZERO_TOKENS)[];
 /** Names kept apart per breakdown; the rest are summed as OTHER, so a flood of names cannot grow memory. */
 const MAX_NAMES = 200;
 const MAX_DAYS = 92;
@@ -50,7 +51,7 @@ export class SpendTally {
     this.gpuSeconds += item.gpuSeconds ?? 0;
     this.first = Math.min(this.first, item.at);
     this.last = Math.max(this.last, item.at);
-    for (const k of Object.keys(ZERO_TOKENS) as (keyof typeof ZERO_TOKENS)[]) this.tokens[k] += item.tokens?.[k] ?? 0;
+    if (item.tokens) for (const k of TOKEN_KINDS) this.tokens[k] += item.tokens[k] ?? 0;
     this.addDay(Math.floor(item.at / DAY_MS), item.micros);
     bump(this.models, item.model, item.micros);
     bump(this.providers, item.provider, item.micros);
