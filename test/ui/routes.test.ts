@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../serving/index.js';
 import { AlertView, BudgetView, ModelDescription } from '../../serving/routes/dashboard/schemas.js';
+import { READ_ROUTES, WRITE_ROUTES } from '../../ui/src/api/routes.js';
 import { tempDir } from '../helpers/index.js';
 import { ACME, ADMIN, GLOBEX, KEYS, auth, event, sampleModel, type SampleModel } from './fixtures.js';
 
@@ -146,6 +147,9 @@ describe('dashboard routes', () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     for (const path of ['/spend', '/runs', '/models/accuracy', '/auth/scope']) expect(doc.paths[path].get.responses['200'].content).toBeDefined();
     expect(doc.paths['/ui']).toBeUndefined();
+    // Every route the front end calls is in the contract.
+    for (const path of READ_ROUTES) expect(doc.paths[path]?.get, `GET ${path}`).toBeDefined();
+    for (const w of WRITE_ROUTES) expect(doc.paths[w.path]?.[w.method], `${w.method} ${w.path}`).toBeDefined();
     await post('/preflight', { tenant_id: 'acme', plan: { kind: 'api', provider: 'openai', model: 'gpt-4o', batch_size: 1, requests: 1e6, prompt_tokens: 5000, max_output_tokens: 4096 } }, ACME);
     const ajv = new Ajv({ strict: false }).addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)) && /T.*(Z|[+-]\d\d:\d\d)$/.test(s));
     const check = (schema: TSchema, value: unknown) => expect(ajv.validate(schema, value) ? 'ok' : ajv.errorsText()).toBe('ok');

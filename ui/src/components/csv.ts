@@ -1,9 +1,13 @@
 export type Cell = string | number | boolean | null | undefined;
 
-/** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF between records. */
+/**
+ * RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF between records. Text that a
+ * spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first: a tenant or model name comes from clients)
+ * gets a leading `'`; numbers are written as they are.
+ */
 export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const field = (v: Cell) => {
-    const s = v === null || v === undefined ? '' : String(v);
+    const s = v === null || v === undefined ? '' : typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [header, ...rows].map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
