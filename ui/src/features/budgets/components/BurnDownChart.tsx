@@ -1,22 +1,34 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { BudgetView } from '../../../api/types.js';
+import type { BudgetView, SpendTallyView } from '../../../api/types.js';
 import { ChartBox } from '../../../components/Card.js';
 import { usd, utc } from '../../../components/format.js';
 import { AXIS, GRID, seriesColor } from '../../../components/palette.js';
 
 const DAY = 86_400_000;
 
+type DaySpend = SpendTallyView['daily'][number];
+
 /**
- * What remains of the budget over its window: from the limit at the window's start to what remains now
- * (spent and reserved taken), then the forecast at the last 24 hours' rate until it runs out or the window ends.
+ * What remains of the budget over its window: from the limit at the window's start, down by the metered spend
+ * of each day this server charged (`daily`), to what remains now (all spend and reservations taken: settled runs
+ * and spend from before a restart show there), then the forecast at the last 24 hours' rate until it runs out
+ * or the window ends.
  */
-export function BurnDownChart({ budget: b, now }: { budget: BudgetView; now: number }) {
+export function BurnDownChart({ budget: b, daily, now }: { budget: BudgetView; daily: readonly DaySpend[]; now: number }) {
   const start = Date.parse(b.window_start ?? b.created_at);
   const end = b.window_end ? Date.parse(b.window_end) : now + 30 * DAY;
   const rate = b.forecast.spend_rate_usd_per_day;
   const out = b.forecast.runs_out_at ? Math.min(Date.parse(b.forecast.runs_out_at), end) : end;
+  let left = b.limit_usd;
+  const path = daily.flatMap((d) => {
+    const dayEnd = Date.parse(d.day) + DAY;
+    if (dayEnd <= start || dayEnd >= now) return [];
+    left -= d.spend_usd;
+    return [{ t: dayEnd, remaining: Math.max(left, b.remaining_usd) }];
+  });
   const data = [
     { t: start, remaining: b.limit_usd },
+    ...path,
     { t: now, remaining: b.remaining_usd, forecast: b.remaining_usd },
     { t: out, forecast: Math.max(0, b.remaining_usd - (rate * (out - now)) / DAY) },
   ];
