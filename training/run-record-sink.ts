@@ -125,6 +125,7 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
   for (const [id, v] of snapshot?.appVersions ?? []) if (id.startsWith(prefix)) landed.set(Number(id.slice(prefix.length)), BigInt(v));
   // Per partition: the records held since the last commit, and the last offset handled (the txn version).
   const held = new Map<number, { records: ConsumedMessage<RunRecord>[]; last: bigint }>();
+  stats.held = 0;
   let heldSince = 0;
   const run = serial();
   // After any failure this incarnation handles nothing more: what it holds is replayed by the next one.

@@ -70,6 +70,7 @@ export function supervise(start: (s: Supervisor) => Promise<Incarnation>, opts: 
   const loop = async () => {
     let backoff = 250;
     for (;;) {
+      const before = lastProgress;
       try {
         current = await start(s);
         if (stopped) { await current.stop(); return; }
@@ -85,6 +86,8 @@ export function supervise(start: (s: Supervisor) => Promise<Incarnation>, opts: 
           opts.log?.('error', `${opts.name} stopped: ${why}`, { error: String((err as Error)?.message ?? err) });
           throw err;
         }
+        // A run that got somewhere earns a quick restart; one that fails at once waits longer each time.
+        if (lastProgress > before) backoff = 250;
         restarts++;
         opts.log?.('warn', `${opts.name} failed; restarting from its recorded state in ${backoff} ms`, { error: String((err as Error)?.message ?? err), restarts });
         await new Promise<void>((r) => { wake = r; setTimeout(r, backoff); });

@@ -161,7 +161,6 @@ class Run implements WindowJobRun {
     });
     this.startedAt = Date.now();
     this.consumerMs = this.startedAt - t;
-    this.supervisor.progress();
   }
 
   async close(): Promise<void> {
