@@ -175,14 +175,21 @@ describe('the dashboard in a real browser', () => {
     const allowed = await api('POST', '/preflight', { tenant_id: 'globex', run_id: 'nightly-eval', plan }, GLOBEX);
     const settled = await api('POST', '/preflight', { tenant_id: 'globex', run_id: 'batch-7', plan }, GLOBEX);
     await api('POST', `/budgets/globex/reservations/${settled.reservation.id}/settle`, { cost_usd: 0.42 }, GLOBEX);
-    const denied = await api('POST', '/preflight', { tenant_id: 'globex', run_id: 'huge-sweep', plan: { ...plan, model: 'llama-3-70b', gpu_type: 'H200', gpu_count: 2, requests: 2_000_000 } }, GLOBEX);
+    // A run predicted at about 1.6 times what globex has left: denied, with cheaper configurations that fit.
+    const big = { ...plan, model: 'llama-3-70b', gpu_type: 'H200', gpu_count: 2, requests: 6400 };
+    const probe = await api('POST', '/predict', { tenant_id: 'globex', plan: big }, GLOBEX);
+    const remaining = (await api('GET', '/budgets/globex')).remaining_usd;
+    const requests = Math.round((6400 * 1.6 * remaining) / probe.p90_usd);
+    const denied = await api('POST', '/preflight', { tenant_id: 'globex', run_id: 'huge-sweep', plan: { ...big, requests } }, GLOBEX);
     expect(denied.decision).toBe('deny');
+    expect(denied.alternatives.length).toBeGreaterThan(0);
     await newPage();
     await signIn(ADMIN);
     await open('runs', 'Runs and deployments');
     const running = row('runs', 'nightly-eval');
     await expect.poll(() => running.locator('td').allTextContents()).toEqual(expect.arrayContaining(['running', usd(allowed.predicted_p90_usd)]));
     expect(await row('runs', 'batch-7').locator('td').allTextContents()).toEqual(expect.arrayContaining(['settled', usd(0.42)]));
+    await expect.poll(() => row('deployments', 'globex-llama').locator('td').nth(2).textContent()).toBe(usd(1.4));
     const offered = await page.locator('[data-table="denied"] tbody tr').first().locator('td').last().textContent();
     for (const a of denied.alternatives) expect(offered).toContain(a.change);
     await expectAccessible(page, 'the runs page');

@@ -8,6 +8,8 @@ export interface Column<T> {
   /** What people see; the raw value when absent. */
   readonly render?: (row: T) => ReactNode;
   readonly numeric?: boolean;
+  /** false: on screen only (a button), not in the CSV. */
+  readonly csv?: boolean;
 }
 
 interface Props<T> {
@@ -24,7 +26,10 @@ interface Props<T> {
 
 /** A table with its caption and a CSV download of every row. */
 export function DataTable<T>({ caption, columns, rows, name, empty = 'Nothing yet.', show = 50, rowKey }: Props<T>) {
-  const csv = () => toCsv(columns.map((c) => c.header), rows.map((r) => columns.map((c) => c.value(r))));
+  const csv = () => {
+    const cols = columns.filter((c) => c.csv !== false);
+    return toCsv(cols.map((c) => c.header), rows.map((r) => cols.map((c) => c.value(r))));
+  };
   return (
     <div className="table-wrap" data-table={name}>
       <div className="table-tools">

@@ -2,6 +2,8 @@ import { Card, Failure, Kpi, Loading } from '../../components/Card.js';
 import { count } from '../../components/format.js';
 import { AlertTable } from '../budgets/components/AlertTable.js';
 import { useAlerts } from '../budgets/useBudgets.js';
+import { DeploymentsTable } from '../spend/components/DeploymentsTable.js';
+import { useSpend } from '../spend/useSpend.js';
 import { DeniedTable } from './components/DeniedTable.js';
 import { RunsTable } from './components/RunsTable.js';
 import { useRuns } from './useRuns.js';
@@ -9,6 +11,7 @@ import { useRuns } from './useRuns.js';
 export function RunsPage({ tenant }: { tenant?: string }) {
   const runs = useRuns(tenant);
   const alerts = useAlerts(tenant);
+  const spend = useSpend(tenant);
   if (!runs.data) return runs.error ? <Failure error={runs.error} what="runs" /> : <Loading what="runs" />;
   const { runs: list, denied, run_table: table } = runs.data;
   const running = list.filter((r) => r.status === 'running').length;
@@ -27,8 +30,11 @@ export function RunsPage({ tenant }: { tenant?: string }) {
       <Card title="Denied pre-flights" wide>
         <DeniedTable denied={denied} />
       </Card>
+      <Card title="Deployments" wide note="Self-hosted deployments that report GPU time here. Lutflow does not run deployments itself yet, so there is no stop button; kills raised by a budget strategy are listed below.">
+        {spend.data ? <DeploymentsTable tenants={spend.data.tenants} /> : spend.error ? <Failure error={spend.error} what="deployments" /> : <Loading what="deployments" />}
+      </Card>
       <Card title="Killed" wide note="Deployments and runs stopped by a budget strategy, with the reason (kill alerts).">
-        <AlertTable alerts={kills} caption="Kills, newest first" name="kills" />
+        <AlertTable alerts={kills} caption="Kills, newest first" name="kills" empty="Nothing was killed." />
       </Card>
     </>
   );

@@ -1,9 +1,10 @@
 import type { TenantSpend } from '../../api/types.js';
 import { Card, Failure, Kpi, Loading } from '../../components/Card.js';
 import { DataTable } from '../../components/DataTable.js';
-import { count, number, usd, utc } from '../../components/format.js';
+import { count, usd, utc } from '../../components/format.js';
 import { combineShares, dailyRows, recordedUsd } from './combine.js';
 import { DailySpendChart } from './components/DailySpendChart.js';
+import { DeploymentsTable } from './components/DeploymentsTable.js';
 import { LiveWindowsChart } from './components/LiveWindowsChart.js';
 import { SharesChart } from './components/SharesChart.js';
 import { SharesTable } from './components/SharesTable.js';
@@ -14,17 +15,6 @@ function tokenTotals(tenants: readonly TenantSpend[]): TokenTotals {
   const t = Object.fromEntries(TOKEN_KINDS.map(([k]) => [k, 0])) as TokenTotals;
   for (const s of tenants) for (const tally of [s.metered, s.runs]) if (tally) for (const [k] of TOKEN_KINDS) t[k] += tally.tokens[k];
   return t;
-}
-
-function deployments(tenants: readonly TenantSpend[]) {
-  return tenants.flatMap((t) => t.metered.by_deployment.map((d) => {
-    const windows = t.windows.filter((w) => w.scope === 'deployment' && w.key === d.name);
-    return {
-      deployment: d.name, tenant_id: t.tenant_id, spend_usd: d.spend_usd, calls: d.calls,
-      hour_usd: windows.reduce((s, w) => s + w.spend_usd, 0), gpu_seconds: windows.reduce((s, w) => s + w.gpu_seconds, 0),
-      last: windows.at(-1)?.window_end ?? null,
-    };
-  })).sort((a, b) => b.spend_usd - a.spend_usd);
 }
 
 export function SpendPage({ tenant }: { tenant?: string }) {
@@ -76,14 +66,7 @@ export function SpendPage({ tenant }: { tenant?: string }) {
         ]} />
       </Card>
       <Card title="Deployments" note="Self-hosted deployments from their GPU-time telemetry.">
-        <DataTable caption="Spend per deployment" name="deployments" rows={deployments(tenants)} empty="No deployment has reported GPU time to this server." columns={[
-          { header: 'deployment', value: (d) => d.deployment },
-          { header: 'tenant', value: (d) => d.tenant_id },
-          { header: 'spend (USD)', value: (d) => d.spend_usd, render: (d) => usd(d.spend_usd), numeric: true },
-          { header: 'last hour (USD)', value: (d) => d.hour_usd, render: (d) => usd(d.hour_usd), numeric: true },
-          { header: 'GPU-seconds, last hour', value: (d) => d.gpu_seconds, render: (d) => number(d.gpu_seconds), numeric: true },
-          { header: 'last window end', value: (d) => d.last, render: (d) => utc(d.last) },
-        ]} />
+        <DeploymentsTable tenants={tenants} />
       </Card>
     </>
   );

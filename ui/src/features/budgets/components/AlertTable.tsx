@@ -2,9 +2,16 @@ import type { AlertView } from '../../../api/types.js';
 import { DataTable } from '../../../components/DataTable.js';
 import { usd, utc } from '../../../components/format.js';
 
-export function AlertTable({ alerts, caption = 'Alerts that fired, newest first', name = 'alerts' }: { alerts: readonly AlertView[]; caption?: string; name?: string }) {
+interface Props {
+  readonly alerts: readonly AlertView[];
+  readonly caption?: string;
+  readonly name?: string;
+  readonly empty?: string;
+}
+
+export function AlertTable({ alerts, caption = 'Alerts that fired, newest first', name = 'alerts', empty = 'No alert has fired.' }: Props) {
   return (
-    <DataTable caption={caption} name={name} rows={alerts} rowKey={(a) => a.id} empty="No alert has fired." columns={[
+    <DataTable caption={caption} name={name} rows={alerts} rowKey={(a) => a.id} empty={empty} columns={[
       { header: 'time', value: (a) => a.at, render: (a) => utc(a.at) },
       { header: 'tenant', value: (a) => a.tenant_id },
       { header: 'kind', value: (a) => a.kind },

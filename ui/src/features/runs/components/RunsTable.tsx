@@ -23,11 +23,17 @@ export function RunsTable({ runs, onChanged }: { runs: readonly RunView[]; onCha
   return (
     <>
       {error && <p className="error" role="alert">{error}</p>}
-      <DataTable caption="Runs: predicted P50 and P90 against actual cost" name="runs" rows={runs} show={100}
+      <DataTable caption="Runs: predicted P50 and P90 against actual cost" name="runs" rows={runs} show={30}
         rowKey={(r, i) => `${r.source}-${r.reservation_id ?? r.run_id ?? i}`} columns={[
           { header: 'run', value: (r) => r.run_id ?? r.reservation_id },
           { header: 'tenant', value: (r) => r.tenant_id },
           { header: 'status', value: (r) => r.status, render: (r) => <span className={`status ${r.status}`}>{r.status}</span> },
+          {
+            header: 'action', value: () => null, csv: false,
+            render: (r) => (scope.admin && r.status === 'running' && r.reservation_id
+              ? <button type="button" className="danger" onClick={() => release(r)}>Release<span className="visually-hidden"> {r.run_id ?? r.reservation_id}</span></button>
+              : null),
+          },
           { header: 'plan', value: (r) => describePlan(r.plan) },
           { header: 'launched', value: (r) => r.launched_at, render: (r) => utc(r.launched_at) },
           { header: 'P50 (USD)', value: (r) => r.predicted_p50_usd, render: (r) => usd(r.predicted_p50_usd), numeric: true },
@@ -35,12 +41,6 @@ export function RunsTable({ runs, onChanged }: { runs: readonly RunView[]; onCha
           { header: 'actual (USD)', value: (r) => r.actual_usd, render: (r) => usd(r.actual_usd), numeric: true },
           { header: 'actual / P90', value: (r) => ratio(r), render: (r) => (ratio(r) === null ? '–' : ratio(r)!.toFixed(2)), numeric: true },
           { header: 'source', value: (r) => (r.source === 'preflight' ? 'pre-flight' : r.in_sample ? 'run table (model trained on it)' : 'run table') },
-          {
-            header: 'action', value: () => null,
-            render: (r) => (scope.admin && r.status === 'running' && r.reservation_id
-              ? <button type="button" className="danger" onClick={() => release(r)}>Release<span className="visually-hidden"> {r.run_id ?? r.reservation_id}</span></button>
-              : null),
-          },
         ]} />
     </>
   );
