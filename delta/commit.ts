@@ -3,7 +3,16 @@ import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointInterval, writeCheckpoint } from './checkpoint.js';
 import { DeltaError } from './errors.js';
-import { applyCommit, commitFile, latestVersion, logDir, readSnapshot, updateSnapshot, type Action, type Snapshot } from './log.js';
+import {
+  applyCommit,
+  commitFile,
+  latestVersion,
+  logDir,
+  readSnapshot,
+  updateSnapshot,
+  type Action,
+  type Snapshot,
+} from './log.js';
 
 /** Writes the commit file atomically: a temp file hard-linked into place fails if the version exists. */
 function tryCommit(tablePath: string, version: number, actions: readonly object[]): boolean {
@@ -16,7 +25,11 @@ function tryCommit(tablePath: string, version: number, actions: readonly object[
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   } finally {
-    try { unlinkSync(tmp); } catch { /* never created (a full disk) */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created (a full disk) */
+    }
   }
 }
 
@@ -44,7 +57,11 @@ export interface Committed {
  * takes the version first, the table is read again and `build` runs again. A checkpoint follows every
  * `delta.checkpointInterval` versions.
  */
-export async function commitActions(tablePath: string, build: (current: Snapshot | undefined) => Action[] | null | Promise<Action[] | null>, opts: CommitOptions = {}): Promise<Committed> {
+export async function commitActions(
+  tablePath: string,
+  build: (current: Snapshot | undefined) => Action[] | null | Promise<Action[] | null>,
+  opts: CommitOptions = {},
+): Promise<Committed> {
   const maxAttempts = opts.maxAttempts ?? 10;
   mkdirSync(logDir(tablePath), { recursive: true });
   let current = opts.snapshot;
@@ -53,15 +70,25 @@ export async function commitActions(tablePath: string, build: (current: Snapshot
     else if (latestVersion(tablePath) >= 0) current = await readSnapshot(tablePath);
     const actions = await build(current);
     if (actions === null) {
-      if (!current) throw new DeltaError('NOT_A_TABLE', `${tablePath}: nothing to commit to a table that does not exist`, tablePath);
+      if (!current)
+        throw new DeltaError(
+          'NOT_A_TABLE',
+          `${tablePath}: nothing to commit to a table that does not exist`,
+          tablePath,
+        );
       return { version: current.version, snapshot: current, skipped: true };
     }
     const version = (current?.version ?? -1) + 1;
     if (tryCommit(tablePath, version, actions)) {
       const snapshot = applyCommit(current, tablePath, version, actions);
-      if (opts.checkpoint !== false && version > 0 && version % checkpointInterval(snapshot) === 0) writeCheckpoint(snapshot);
+      if (opts.checkpoint !== false && version > 0 && version % checkpointInterval(snapshot) === 0)
+        writeCheckpoint(snapshot);
       return { version, snapshot, skipped: false };
     }
   }
-  throw new DeltaError('COMMIT_CONFLICT', `${tablePath}: gave up after ${maxAttempts} attempts; other writers kept committing first`, tablePath);
+  throw new DeltaError(
+    'COMMIT_CONFLICT',
+    `${tablePath}: gave up after ${maxAttempts} attempts; other writers kept committing first`,
+    tablePath,
+  );
 }

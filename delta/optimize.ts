@@ -34,25 +34,65 @@ export interface OptimizeResult {
 export async function optimizeDeltaTable(tablePath: string, opts: OptimizeOptions = {}): Promise<OptimizeResult> {
   const snapshot = opts.snapshot ? await updateSnapshot(opts.snapshot) : await readSnapshot(tablePath);
   if (snapshot.metadata.partitionColumns.length) {
-    throw new DeltaError('SCHEMA_MISMATCH', `${tablePath}: compacting a partitioned table is not supported by this writer`, 'partitionColumns');
+    throw new DeltaError(
+      'SCHEMA_MISMATCH',
+      `${tablePath}: compacting a partitioned table is not supported by this writer`,
+      'partitionColumns',
+    );
   }
   const small = [...snapshot.files.values()].filter((a) => a.size < (opts.smallFileBytes ?? 16 << 20));
-  if (small.length < Math.max(2, opts.minFiles ?? 2)) return { version: snapshot.version, filesRemoved: 0, filesAdded: 0, rows: 0, skipped: true, snapshot };
+  if (small.length < Math.max(2, opts.minFiles ?? 2))
+    return { version: snapshot.version, filesRemoved: 0, filesAdded: 0, rows: 0, skipped: true, snapshot };
   const rows: DeltaRow[] = [];
-  for (const add of small) for (const row of await readDataFile(snapshot, add, snapshot.schema.fields, true)) rows.push(row);
+  for (const add of small)
+    for (const row of await readDataFile(snapshot, add, snapshot.schema.fields, true)) rows.push(row);
   const target = opts.targetRows ?? 1_000_000;
   const now = Date.now();
   const added: AddAction[] = [];
-  for (let i = 0; i < rows.length; i += target) added.push({ ...writeDataFile(tablePath, snapshot.schema, rows.slice(i, i + target), now), dataChange: false });
-  const committed = await commitActions(tablePath, (current) => {
-    for (const a of small) {
-      if (!current?.files.has(decodeURIComponent(a.path))) throw new DeltaError('COMMIT_CONFLICT', `${tablePath}: ${a.path} was removed by another writer during compaction`, a.path);
-    }
-    return [
-      ...small.map((a): Action => ({ remove: { path: a.path, deletionTimestamp: now, dataChange: false, extendedFileMetadata: true, partitionValues: {}, size: a.size } as never })),
-      ...added.map((add): Action => ({ add })),
-      { commitInfo: { timestamp: now, operation: 'OPTIMIZE', operationParameters: { targetRows: target }, engineInfo: 'lutflow', isBlindAppend: false } } as never,
-    ];
-  }, { snapshot });
-  return { version: committed.version, filesRemoved: small.length, filesAdded: added.length, rows: rows.length, skipped: false, snapshot: committed.snapshot };
+  for (let i = 0; i < rows.length; i += target)
+    added.push({ ...writeDataFile(tablePath, snapshot.schema, rows.slice(i, i + target), now), dataChange: false });
+  const committed = await commitActions(
+    tablePath,
+    (current) => {
+      for (const a of small) {
+        if (!current?.files.has(decodeURIComponent(a.path)))
+          throw new DeltaError(
+            'COMMIT_CONFLICT',
+            `${tablePath}: ${a.path} was removed by another writer during compaction`,
+            a.path,
+          );
+      }
+      return [
+        ...small.map((a): Action => ({
+          remove: {
+            path: a.path,
+            deletionTimestamp: now,
+            dataChange: false,
+            extendedFileMetadata: true,
+            partitionValues: {},
+            size: a.size,
+          } as never,
+        })),
+        ...added.map((add): Action => ({ add })),
+        {
+          commitInfo: {
+            timestamp: now,
+            operation: 'OPTIMIZE',
+            operationParameters: { targetRows: target },
+            engineInfo: 'lutflow',
+            isBlindAppend: false,
+          },
+        } as never,
+      ];
+    },
+    { snapshot },
+  );
+  return {
+    version: committed.version,
+    filesRemoved: small.length,
+    filesAdded: added.length,
+    rows: rows.length,
+    skipped: false,
+    snapshot: committed.snapshot,
+  };
 }

@@ -43,43 +43,89 @@ export interface AppendResult {
  * an unreferenced file, never a half-visible append. Every `delta.checkpointInterval` commits (10 by
  * default) a checkpoint is written.
  */
-export async function appendToDeltaTable(tablePath: string, rows: readonly DeltaRow[], opts: AppendOptions = {}): Promise<AppendResult> {
+export async function appendToDeltaTable(
+  tablePath: string,
+  rows: readonly DeltaRow[],
+  opts: AppendOptions = {},
+): Promise<AppendResult> {
   let add: Action['add'];
-  const txns = [...(opts.txns ?? []), ...(opts.appId !== undefined ? [{ appId: opts.appId, version: opts.appVersion ?? 0 }] : [])];
-  const committed = await commitActions(tablePath, (snapshot) => {
-    const schema = snapshot?.schema ?? opts.schema;
-    if (!schema) throw new DeltaError('NOT_A_TABLE', `${tablePath}: table does not exist; pass a schema to create it`, 'schema');
-    if (snapshot && opts.schema && !sameSchema(snapshot.schema, opts.schema)) {
-      throw new DeltaError('SCHEMA_MISMATCH', `${tablePath}: the table's schema differs from the one given (columns: ${snapshot.schema.fields.map((f) => f.name).join(', ')})`, 'schema');
-    }
-    if (snapshot?.metadata.partitionColumns.length) {
-      throw new DeltaError('SCHEMA_MISMATCH', `${tablePath}: appending to a partitioned table is not supported by this writer`, 'partitionColumns');
-    }
-    if (opts.appId !== undefined && snapshot && (snapshot.appVersions.get(opts.appId) ?? -1) >= (opts.appVersion ?? 0)) {
-      return null;
-    }
-    for (const t of opts.txns ?? []) {
-      const have = snapshot?.appVersions.get(t.appId);
-      if (have !== undefined && have >= t.version) {
-        throw new DeltaError('TXN_CONFLICT', `${tablePath}: app '${t.appId}' is already at version ${have} (this append brings ${t.version}): another writer committed that range`, t.appId);
+  const txns = [
+    ...(opts.txns ?? []),
+    ...(opts.appId !== undefined ? [{ appId: opts.appId, version: opts.appVersion ?? 0 }] : []),
+  ];
+  const committed = await commitActions(
+    tablePath,
+    (snapshot) => {
+      const schema = snapshot?.schema ?? opts.schema;
+      if (!schema)
+        throw new DeltaError('NOT_A_TABLE', `${tablePath}: table does not exist; pass a schema to create it`, 'schema');
+      if (snapshot && opts.schema && !sameSchema(snapshot.schema, opts.schema)) {
+        throw new DeltaError(
+          'SCHEMA_MISMATCH',
+          `${tablePath}: the table's schema differs from the one given (columns: ${snapshot.schema.fields.map((f) => f.name).join(', ')})`,
+          'schema',
+        );
       }
-    }
-    const actions: Action[] = [];
-    const now = Date.now();
-    if (!snapshot) {
-      const protocol: ProtocolAction = { minReaderVersion: 1, minWriterVersion: 2 };
-      const metaData: MetadataAction = {
-        id: randomUUID(), name: opts.tableName ?? null, description: null,
-        format: { provider: 'parquet', options: {} },
-        schemaString: JSON.stringify(schema), partitionColumns: [], configuration: { ...opts.configuration }, createdTime: now,
-      };
-      actions.push({ protocol }, { metaData });
-    }
-    for (const t of txns) actions.push({ txn: { appId: t.appId, version: t.version, lastUpdated: now } as never });
-    // The data file is written once, whatever the number of attempts.
-    if (rows.length > 0) actions.push({ add: (add ??= writeDataFile(tablePath, schema, rows, now)) });
-    actions.push({ commitInfo: { timestamp: now, operation: opts.operation ?? 'WRITE', operationParameters: { mode: 'Append' }, engineInfo: 'lutflow', isBlindAppend: true } } as never);
-    return actions;
-  }, { snapshot: opts.snapshot, maxAttempts: opts.maxAttempts });
-  return { version: committed.version, rowsWritten: committed.skipped ? 0 : rows.length, skipped: committed.skipped, snapshot: committed.snapshot };
+      if (snapshot?.metadata.partitionColumns.length) {
+        throw new DeltaError(
+          'SCHEMA_MISMATCH',
+          `${tablePath}: appending to a partitioned table is not supported by this writer`,
+          'partitionColumns',
+        );
+      }
+      if (
+        opts.appId !== undefined &&
+        snapshot &&
+        (snapshot.appVersions.get(opts.appId) ?? -1) >= (opts.appVersion ?? 0)
+      ) {
+        return null;
+      }
+      for (const t of opts.txns ?? []) {
+        const have = snapshot?.appVersions.get(t.appId);
+        if (have !== undefined && have >= t.version) {
+          throw new DeltaError(
+            'TXN_CONFLICT',
+            `${tablePath}: app '${t.appId}' is already at version ${have} (this append brings ${t.version}): another writer committed that range`,
+            t.appId,
+          );
+        }
+      }
+      const actions: Action[] = [];
+      const now = Date.now();
+      if (!snapshot) {
+        const protocol: ProtocolAction = { minReaderVersion: 1, minWriterVersion: 2 };
+        const metaData: MetadataAction = {
+          id: randomUUID(),
+          name: opts.tableName ?? null,
+          description: null,
+          format: { provider: 'parquet', options: {} },
+          schemaString: JSON.stringify(schema),
+          partitionColumns: [],
+          configuration: { ...opts.configuration },
+          createdTime: now,
+        };
+        actions.push({ protocol }, { metaData });
+      }
+      for (const t of txns) actions.push({ txn: { appId: t.appId, version: t.version, lastUpdated: now } as never });
+      // The data file is written once, whatever the number of attempts.
+      if (rows.length > 0) actions.push({ add: (add ??= writeDataFile(tablePath, schema, rows, now)) });
+      actions.push({
+        commitInfo: {
+          timestamp: now,
+          operation: opts.operation ?? 'WRITE',
+          operationParameters: { mode: 'Append' },
+          engineInfo: 'lutflow',
+          isBlindAppend: true,
+        },
+      } as never);
+      return actions;
+    },
+    { snapshot: opts.snapshot, maxAttempts: opts.maxAttempts },
+  );
+  return {
+    version: committed.version,
+    rowsWritten: committed.skipped ? 0 : rows.length,
+    skipped: committed.skipped,
+    snapshot: committed.snapshot,
+  };
 }

@@ -1,8 +1,22 @@
 import type { Kafka } from 'kafkajs';
-import { DeltaError, latestVersion, optimizeDeltaTable, readDeltaTable, readSnapshot, type Snapshot } from '../delta/index.js';
+import {
+  DeltaError,
+  latestVersion,
+  optimizeDeltaTable,
+  readDeltaTable,
+  readSnapshot,
+  type Snapshot,
+} from '../delta/index.js';
 import type { FeatureBuilder } from '../features/index.js';
 import { consumeContract, ensureTopics, TOPICS, type ConsumedMessage, type RunRecord } from '../stream/index.js';
-import { FatalJobError, serial, supervise, type Incarnation, type JobLog, type Supervisor } from '../stream/kafka/supervise.js';
+import {
+  FatalJobError,
+  serial,
+  supervise,
+  type Incarnation,
+  type JobLog,
+  type Supervisor,
+} from '../stream/kafka/supervise.js';
 import { appendRunRecords } from './runs-table.js';
 
 export interface RunRecordSinkOptions {
@@ -46,7 +60,13 @@ export interface RunRecordSink {
   stop(): Promise<void>;
 }
 
-const DEFAULTS = { groupId: 'lutflow-run-records', flushRows: 5_000, flushIntervalMs: 2_000, compactFiles: 50, appendAttempts: 5 };
+const DEFAULTS = {
+  groupId: 'lutflow-run-records',
+  flushRows: 5_000,
+  flushIntervalMs: 2_000,
+  compactFiles: 50,
+  appendAttempts: 5,
+};
 
 /**
  * Consumes lut.pcpo-features into the Delta table exactly once per run id. Records are held and landed in
@@ -58,14 +78,26 @@ const DEFAULTS = { groupId: 'lutflow-run-records', flushRows: 5_000, flushInterv
  * checkpoint every 10 commits and is compacted when small files pile up.
  */
 export async function runRecordSink(opts: RunRecordSinkOptions): Promise<RunRecordSink> {
-  const stats: RunRecordSinkStats = { appended: 0, skippedDuplicates: 0, unfinished: 0, commits: 0, compactions: 0, appendFailures: 0, held: 0, deadLetters: 0 };
+  const stats: RunRecordSinkStats = {
+    appended: 0,
+    skippedDuplicates: 0,
+    unfinished: 0,
+    commits: 0,
+    compactions: 0,
+    appendFailures: 0,
+    held: 0,
+    deadLetters: 0,
+  };
   const landed = new Map<number, bigint>();
   let first: Promise<void> | undefined;
-  const supervisor = supervise((s) => {
-    const started = startSink(opts, stats, landed, s);
-    first ??= started.then(() => {});
-    return started;
-  }, { name: 'run-record sink', log: opts.log, giveUpAfterMs: opts.giveUpAfterMs });
+  const supervisor = supervise(
+    (s) => {
+      const started = startSink(opts, stats, landed, s);
+      first ??= started.then(() => {});
+      return started;
+    },
+    { name: 'run-record sink', log: opts.log, giveUpAfterMs: opts.giveUpAfterMs },
+  );
   // The first start's errors (no broker, a table that is not a table) reach the caller at once.
   try {
     await Promise.race([first, supervisor.done]);
@@ -81,12 +113,17 @@ export async function runRecordSink(opts: RunRecordSinkOptions): Promise<RunReco
     ended = true;
     if (connected) await admin.disconnect().catch(() => {});
   };
-  const done = supervisor.done.then(closeAdmin, async (err) => { await closeAdmin(); throw err; });
+  const done = supervisor.done.then(closeAdmin, async (err) => {
+    await closeAdmin();
+    throw err;
+  });
   done.catch(() => {});
   return {
     stats,
     done,
-    get restarts() { return supervisor.restarts; },
+    get restarts() {
+      return supervisor.restarts;
+    },
     async lag() {
       if (ended) throw new Error('the sink has stopped');
       await (connected ??= admin.connect());
@@ -105,7 +142,12 @@ export async function runRecordSink(opts: RunRecordSinkOptions): Promise<RunReco
   };
 }
 
-async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, landed: Map<number, bigint>, supervisor: Supervisor): Promise<Incarnation> {
+async function startSink(
+  opts: RunRecordSinkOptions,
+  stats: RunRecordSinkStats,
+  landed: Map<number, bigint>,
+  supervisor: Supervisor,
+): Promise<Incarnation> {
   const groupId = opts.groupId ?? DEFAULTS.groupId;
   const appId = (partition: number) => `${groupId}/${TOPICS.runRecords}/${partition}`;
   const admin = opts.kafka.admin();
@@ -122,7 +164,8 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
     for (const row of (await readDeltaTable(opts.table, { columns: ['run_id'] })).rows) seen.add(String(row.run_id));
   }
   const prefix = appId(0).slice(0, -1);
-  for (const [id, v] of snapshot?.appVersions ?? []) if (id.startsWith(prefix)) landed.set(Number(id.slice(prefix.length)), BigInt(v));
+  for (const [id, v] of snapshot?.appVersions ?? [])
+    if (id.startsWith(prefix)) landed.set(Number(id.slice(prefix.length)), BigInt(v));
   // Per partition: the records held since the last commit, and the last offset handled (the txn version).
   const held = new Map<number, { records: ConsumedMessage<RunRecord>[]; last: bigint }>();
   stats.held = 0;
@@ -132,8 +175,14 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
   let broken = false;
   let reject!: (err: unknown) => void;
   let finish!: () => void;
-  const done = new Promise<void>((resolve, rej) => { reject = rej; finish = resolve; });
-  const fail = (err: unknown) => { broken = true; reject(err); };
+  const done = new Promise<void>((resolve, rej) => {
+    reject = rej;
+    finish = resolve;
+  });
+  const fail = (err: unknown) => {
+    broken = true;
+    reject(err);
+  };
 
   const append = async (records: RunRecord[], txns: { appId: string; version: number }[]) => {
     for (let attempt = 1; ; attempt++) {
@@ -143,13 +192,19 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
         stats.appendFailures++;
         const code = (err as { code?: string }).code;
         // Nothing in the table can fix these by waiting: stop, with nothing committed (a restart lands the same records).
-        if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EACCES') throw new FatalJobError(`cannot write ${opts.table}: ${(err as Error).message}`, err);
+        if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EACCES')
+          throw new FatalJobError(`cannot write ${opts.table}: ${(err as Error).message}`, err);
         // Another writer landed these offsets: start again from what the table holds.
         if (err instanceof DeltaError && err.code === 'TXN_CONFLICT') throw err;
         // A row the table refuses is a bug (the contract admits only what the table holds): stop, skip nothing.
-        if (err instanceof DeltaError && err.code !== 'COMMIT_CONFLICT') throw new FatalJobError(`cannot append to ${opts.table}: ${err.message}`, err);
+        if (err instanceof DeltaError && err.code !== 'COMMIT_CONFLICT')
+          throw new FatalJobError(`cannot append to ${opts.table}: ${err.message}`, err);
         if (attempt >= DEFAULTS.appendAttempts) throw err;
-        opts.log?.('warn', 'Delta append failed; retrying', { table: opts.table, attempt, error: String((err as Error).message) });
+        opts.log?.('warn', 'Delta append failed; retrying', {
+          table: opts.table,
+          attempt,
+          error: String((err as Error).message),
+        });
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }
@@ -162,9 +217,15 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
     const batchIds = new Set<string>();
     for (const { records } of held.values()) {
       for (const { value } of records) {
-        if (!value.outcome) { stats.unfinished++; continue; }
+        if (!value.outcome) {
+          stats.unfinished++;
+          continue;
+        }
         finished.push(value);
-        if (seen.has(value.run_id) || batchIds.has(value.run_id)) { stats.skippedDuplicates++; continue; }
+        if (seen.has(value.run_id) || batchIds.has(value.run_id)) {
+          stats.skippedDuplicates++;
+          continue;
+        }
         batchIds.add(value.run_id);
         fresh.push(value);
       }
@@ -177,13 +238,21 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
     for (const r of finished) opts.builder?.observe(r);
     stats.appended += fresh.length;
     stats.commits++;
-    const offsets = [...held].map(([partition, h]) => ({ topic: TOPICS.runRecords, partition, offset: (h.last + 1n).toString() }));
+    const offsets = [...held].map(([partition, h]) => ({
+      topic: TOPICS.runRecords,
+      partition,
+      offset: (h.last + 1n).toString(),
+    }));
     for (const [p, h] of held) landed.set(p, h.last);
     held.clear();
     stats.held = 0;
     supervisor.progress();
     // The table's txn versions are the record of what landed; the group offsets only save a replay.
-    await consumer.consumer.commitOffsets(offsets).catch((err) => opts.log?.('warn', 'committing Kafka offsets failed; the table keeps the position', { error: String(err) }));
+    await consumer.consumer
+      .commitOffsets(offsets)
+      .catch((err) =>
+        opts.log?.('warn', 'committing Kafka offsets failed; the table keeps the position', { error: String(err) }),
+      );
     await compact();
   };
 
@@ -194,7 +263,12 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
     snapshot = r.snapshot;
     if (!r.skipped) {
       stats.compactions++;
-      opts.log?.('info', 'compacted the table', { table: opts.table, filesRemoved: r.filesRemoved, filesAdded: r.filesAdded, version: r.version });
+      opts.log?.('info', 'compacted the table', {
+        table: opts.table,
+        filesRemoved: r.filesRemoved,
+        filesAdded: r.filesAdded,
+        version: r.version,
+      });
     }
   };
 
@@ -203,17 +277,22 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
     topic: TOPICS.runRecords,
     groupId,
     commitOffset: () => undefined,
-    handleBatch: (messages, partition, lastOffset) => run(async () => {
-      if (broken) return;
-      const upTo = BigInt(snapshot?.appVersions.get(appId(partition)) ?? -1);
-      if (lastOffset <= upTo) return;
-      const h = held.get(partition) ?? { records: [], last: upTo };
-      if (!held.size) heldSince = Date.now();
-      held.set(partition, h);
-      for (const m of messages) if (m.offset > upTo) { h.records.push(m); stats.held++; }
-      h.last = lastOffset;
-      if (stats.held >= (opts.flushRows ?? DEFAULTS.flushRows)) await flush().catch(fail);
-    }),
+    handleBatch: (messages, partition, lastOffset) =>
+      run(async () => {
+        if (broken) return;
+        const upTo = BigInt(snapshot?.appVersions.get(appId(partition)) ?? -1);
+        if (lastOffset <= upTo) return;
+        const h = held.get(partition) ?? { records: [], last: upTo };
+        if (!held.size) heldSince = Date.now();
+        held.set(partition, h);
+        for (const m of messages)
+          if (m.offset > upTo) {
+            h.records.push(m);
+            stats.held++;
+          }
+        h.last = lastOffset;
+        if (stats.held >= (opts.flushRows ?? DEFAULTS.flushRows)) await flush().catch(fail);
+      }),
   });
   const deadBefore = stats.deadLetters;
   const timer = setInterval(() => {
@@ -232,7 +311,12 @@ async function startSink(opts: RunRecordSinkOptions, stats: RunRecordSinkStats, 
   return {
     done: done.finally(close),
     async stop() {
-      if (!broken) await run(flush).catch((err) => opts.log?.('error', 'last flush failed; the records stay in Kafka', { error: String((err as Error).message) }));
+      if (!broken)
+        await run(flush).catch((err) =>
+          opts.log?.('error', 'last flush failed; the records stay in Kafka', {
+            error: String((err as Error).message),
+          }),
+        );
       await close();
       finish();
     },

@@ -1,7 +1,6 @@
-import { createKafka } from '../../stream/index.js';
 import { runRecordSink, type RunRecordSink } from '../../training/index.js';
 import { parse, type Command } from '../command.js';
-import { brokerList, count, counters, duration, gauge, jsonLog, lagGauge, serveMetrics, setting, untilStopped, type Metric } from '../worker.js';
+import { count, counters, duration, gauge, lagGauge, runWorker, setting, type Metric } from '../worker.js';
 
 const command: Command = {
   summary: 'the run-record sink: lut.pcpo-features into the Delta table (long-lived)',
@@ -24,12 +23,16 @@ the same records. Logs are JSON lines on stderr; Prometheus metrics at /metrics.
   --once                exit 0 once every record present at start has landed`,
   async run(argv) {
     const { values } = parse(argv, {
-      brokers: { type: 'string' }, group: { type: 'string' }, table: { type: 'string' }, 'flush-rows': { type: 'string' },
-      'flush-interval': { type: 'string' }, 'compact-files': { type: 'string' }, 'give-up-after': { type: 'string' },
-      metrics: { type: 'string' }, once: { type: 'boolean' },
+      brokers: { type: 'string' },
+      group: { type: 'string' },
+      table: { type: 'string' },
+      'flush-rows': { type: 'string' },
+      'flush-interval': { type: 'string' },
+      'compact-files': { type: 'string' },
+      'give-up-after': { type: 'string' },
+      metrics: { type: 'string' },
+      once: { type: 'boolean' },
     });
-    const log = jsonLog('sink');
-    const brokers = brokerList(setting(values.brokers, 'KAFKA_BROKERS'));
     const config = {
       table: setting(values.table, 'LUTFLOW_RUNS_TABLE', 'data/pcpo_runs')!,
       groupId: setting(values.group, 'LUTFLOW_SINK_GROUP', 'lutflow-run-records')!,
@@ -38,44 +41,53 @@ the same records. Logs are JSON lines on stderr; Prometheus metrics at /metrics.
       compactFiles: count(values['compact-files'], '--compact-files', 50, 0),
       giveUpAfterMs: duration(values['give-up-after'], '--give-up-after', 120_000),
     };
-    const kafka = createKafka({ brokers, clientId: 'lutflow-sink', log: (level, msg, extra) => log(level === 'error' ? 'warn' : level, `kafkajs: ${msg}`, { broker: (extra as { broker?: string }).broker }) });
-    const sink = await runRecordSink({ kafka, log, ...config });
-    const metrics = await serveMetrics(setting(values.metrics, 'LUTFLOW_METRICS', '127.0.0.1:9465')!, () => sinkMetrics(sink), () => true)
-      .catch(async (err) => { await sink.stop(); throw err; });
-    log('info', 'started', { brokers, ...config, metrics: `${metrics.url}/metrics` });
-    let poll: NodeJS.Timeout | undefined;
-    if (values.once) {
-      // Caught up: nothing left to read as of now, nothing held.
-      const check = async () => {
-        const lag = await sink.lag().catch(() => undefined);
-        if (lag && [...lag.values()].every((n) => n === 0) && sink.stats.held === 0) await sink.stop();
-        else poll = setTimeout(() => { void check(); }, 250);
-      };
-      void check();
-    }
-    try {
-      await untilStopped(sink, log);
-      log('info', 'stopped', { ...sink.stats });
-    } finally {
-      clearTimeout(poll);
-      await metrics.close();
-    }
+    await runWorker<RunRecordSink>({
+      name: 'sink',
+      brokers: values.brokers,
+      metrics: values.metrics,
+      defaultMetrics: '127.0.0.1:9465',
+      config,
+      start: (kafka, log) => runRecordSink({ kafka, log, ...config }),
+      render: sinkMetrics,
+      summary: (sink) => sink.stats,
+      alongside: values.once ? stopWhenCaughtUp : undefined,
+    });
   },
 };
 export default command;
 
 const COUNTERS = {
-  appended: ['appended_total', 'finished runs landed in the table'], skippedDuplicates: ['duplicate_runs_total', 'run ids already in the table, skipped'],
+  appended: ['appended_total', 'finished runs landed in the table'],
+  skippedDuplicates: ['duplicate_runs_total', 'run ids already in the table, skipped'],
   unfinished: ['unfinished_runs_total', 'run records without an outcome (not landed)'],
-  deadLetters: ['dead_letters_total', 'invalid run records sent to lut.pcpo-features.dlq'], commits: ['commits_total', 'Delta commits written'],
-  compactions: ['compactions_total', 'compactions of the table'], appendFailures: ['append_failures_total', 'failed Delta appends (each retried or fatal)'],
+  deadLetters: ['dead_letters_total', 'invalid run records sent to lut.pcpo-features.dlq'],
+  commits: ['commits_total', 'Delta commits written'],
+  compactions: ['compactions_total', 'compactions of the table'],
+  appendFailures: ['append_failures_total', 'failed Delta appends (each retried or fatal)'],
 } as const;
+
+/** --once: stops the sink when nothing is left to read (as of now) and nothing is held. */
+function stopWhenCaughtUp(sink: RunRecordSink): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = async () => {
+    const lag = await sink.lag().catch(() => undefined);
+    if (lag && [...lag.values()].every((n) => n === 0) && sink.stats.held === 0) await sink.stop();
+    else timer = setTimeout(() => void check(), 250);
+  };
+  void check();
+  return () => clearTimeout(timer);
+}
 
 async function sinkMetrics(sink: RunRecordSink): Promise<Metric[]> {
   const lag = await sink.lag().catch(() => new Map<number, number>());
   return [
     ...counters('sink', sink.stats, COUNTERS),
-    { name: 'lutflow_sink_restarts_total', help: 'restarts from the table state after a failure', type: 'counter', samples: [{ value: sink.restarts }] },
+    {
+      name: 'lutflow_sink_restarts_total',
+      help: 'restarts from the table state after a failure',
+      type: 'counter',
+      samples: [{ value: sink.restarts }],
+    },
     gauge('lutflow_sink_held', 'records held for the next commit', sink.stats.held),
     lagGauge('lutflow_sink_consumer_lag', 'run records not landed yet, per partition', lag),
   ];

@@ -1,6 +1,6 @@
-import { createKafka, runKafkaCostWindows } from '../../stream/index.js';
-import { parse, type Command } from '../command.js';
-import { brokerList, counters, duration, gauge, jsonLog, lagGauge, serveMetrics, setting, untilStopped, type Metric } from '../worker.js';
+import { runKafkaCostWindows, type CostWindowJob } from '../../stream/index.js';
+import { parse, UsageError, type Command } from '../command.js';
+import { counters, duration, gauge, lagGauge, runWorker, setting, type Metric } from '../worker.js';
 
 const command: Command = {
   summary: 'the cost-window job: lut.telemetry in, 10-second windows out on lut.cost-windows (long-lived)',
@@ -25,47 +25,60 @@ Run one instance per group: a second one fences the first.
 Durations: 500ms, 10s, 2m. Log level: LUTFLOW_LOG_LEVEL (error, warn, info, debug).`,
   async run(argv) {
     const { values } = parse(argv, {
-      brokers: { type: 'string' }, group: { type: 'string' }, window: { type: 'string' }, 'out-of-orderness': { type: 'string' },
-      lateness: { type: 'string' }, 'idle-timeout': { type: 'string' }, 'commit-interval': { type: 'string' },
-      'give-up-after': { type: 'string' }, metrics: { type: 'string' },
+      brokers: { type: 'string' },
+      group: { type: 'string' },
+      window: { type: 'string' },
+      'out-of-orderness': { type: 'string' },
+      lateness: { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'commit-interval': { type: 'string' },
+      'give-up-after': { type: 'string' },
+      metrics: { type: 'string' },
     });
-    const log = jsonLog('windows');
-    const brokers = brokerList(setting(values.brokers, 'KAFKA_BROKERS'));
     const config = {
       groupId: setting(values.group, 'LUTFLOW_WINDOWS_GROUP', 'lutflow-cost-windows')!,
       sizeMs: duration(setting(values.window, 'LUTFLOW_WINDOW'), '--window', 10_000),
-      outOfOrdernessMs: duration(setting(values['out-of-orderness'], 'LUTFLOW_OUT_OF_ORDERNESS'), '--out-of-orderness', 2_000),
+      outOfOrdernessMs: duration(
+        setting(values['out-of-orderness'], 'LUTFLOW_OUT_OF_ORDERNESS'),
+        '--out-of-orderness',
+        2_000,
+      ),
       allowedLatenessMs: duration(setting(values.lateness, 'LUTFLOW_LATENESS'), '--lateness', 30_000),
       idleTimeoutMs: duration(setting(values['idle-timeout'], 'LUTFLOW_IDLE_TIMEOUT'), '--idle-timeout', 10_000),
-      commitIntervalMs: duration(setting(values['commit-interval'], 'LUTFLOW_COMMIT_INTERVAL'), '--commit-interval', 1_000),
+      commitIntervalMs: duration(
+        setting(values['commit-interval'], 'LUTFLOW_COMMIT_INTERVAL'),
+        '--commit-interval',
+        1_000,
+      ),
       giveUpAfterMs: duration(values['give-up-after'], '--give-up-after', 120_000),
     };
-    if (config.sizeMs < 1) throw new Error('--window must be positive');
-    const kafka = createKafka({ brokers, clientId: 'lutflow-windows', log: (level, msg, extra) => log(level === 'error' ? 'warn' : level, `kafkajs: ${msg}`, { broker: (extra as { broker?: string }).broker }) });
-    const job = runKafkaCostWindows({ kafka, log, ...config });
-    const metrics = await serveMetrics(setting(values.metrics, 'LUTFLOW_METRICS', '127.0.0.1:9464')!, () => windowMetrics(job.stats()), () => true)
-      .catch(async (err) => { await job.stop(); throw err; });
-    log('info', 'started', { brokers, ...config, metrics: `${metrics.url}/metrics` });
-    try {
-      await untilStopped(job, log);
-      log('info', 'stopped', { ...job.stats() });
-    } finally {
-      await metrics.close();
-    }
+    if (config.sizeMs < 1) throw new UsageError('--window must be positive');
+    await runWorker<CostWindowJob>({
+      name: 'windows',
+      brokers: values.brokers,
+      metrics: values.metrics,
+      defaultMetrics: '127.0.0.1:9464',
+      config,
+      start: (kafka, log) => runKafkaCostWindows({ kafka, log, ...config }),
+      render: (job) => windowMetrics(job.stats()),
+      summary: (job) => job.stats(),
+    });
   },
 };
 export default command;
 
 const COUNTERS = {
-  events: ['events_total', 'distinct events added to windows'], duplicates: ['duplicate_events_total', 'events whose id a window already counted'],
+  events: ['events_total', 'distinct events added to windows'],
+  duplicates: ['duplicate_events_total', 'events whose id a window already counted'],
   late: ['late_events_total', 'events after the watermark passed their window, within the allowed lateness'],
   tooLate: ['too_late_events_total', 'events past the allowed lateness, not added to any window'],
   windowsPublished: ['published_total', 'window states published on lut.cost-windows (committed)'],
   deadLetters: ['dead_letters_total', 'invalid telemetry records sent to lut.telemetry.dlq (committed)'],
-  commits: ['commits_total', 'Kafka transactions committed by this process'], restarts: ['restarts_total', 'restarts from the recorded state after a failure'],
+  commits: ['commits_total', 'Kafka transactions committed by this process'],
+  restarts: ['restarts_total', 'restarts from the recorded state after a failure'],
 } as const;
 
-function windowMetrics(s: ReturnType<ReturnType<typeof runKafkaCostWindows>['stats']>): Metric[] {
+function windowMetrics(s: ReturnType<CostWindowJob['stats']>): Metric[] {
   return [
     ...counters('windows', s, COUNTERS),
     gauge('lutflow_windows_open', 'windows held in memory', s.openWindows),

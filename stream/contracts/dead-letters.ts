@@ -21,14 +21,21 @@ const clip = (s: string, n = MAX_TEXT) => (s.length > n ? `${s.slice(0, n)}…` 
  * Wraps a rejected record for `<topic>.dlq` with the reason, its position, its size and sha256, and its
  * bytes: all of them when they fit in `maxBytes`, else as many as fit (`original_truncated`).
  */
-export function toDeadLetter(src: DeadLetterSource, errors: readonly FieldError[], now: Date = new Date(), maxBytes = DEAD_LETTER_MAX_BYTES): DeadLetter {
+export function toDeadLetter(
+  src: DeadLetterSource,
+  errors: readonly FieldError[],
+  now: Date = new Date(),
+  maxBytes = DEAD_LETTER_MAX_BYTES,
+): DeadLetter {
   const bytes = typeof src.bytes === 'string' ? Buffer.from(src.bytes, 'utf8') : Buffer.from(src.bytes);
   const shown = errors.slice(0, MAX_ERRORS).map((e) => ({ path: clip(e.path), message: clip(e.message) }));
   const more = errors.length > MAX_ERRORS ? `; and ${errors.length - MAX_ERRORS} more` : '';
   const letter: DeadLetter = {
     schema_version: DEAD_LETTER_SCHEMA_VERSION,
     topic: src.topic,
-    reason: clip(shown.map((e) => `${e.path || '(record)'} ${e.message}`).join('; ') || 'invalid record', 4 * MAX_TEXT) + more,
+    reason:
+      clip(shown.map((e) => `${e.path || '(record)'} ${e.message}`).join('; ') || 'invalid record', 4 * MAX_TEXT) +
+      more,
     errors: shown,
     original_base64: '',
     original_size: bytes.length,
@@ -40,5 +47,9 @@ export function toDeadLetter(src: DeadLetterSource, errors: readonly FieldError[
   };
   const room = Math.floor(((maxBytes - Buffer.byteLength(JSON.stringify(letter)) - 64) * 3) / 4);
   if (bytes.length <= room) return { ...letter, original_base64: bytes.toString('base64') };
-  return { ...letter, original_base64: bytes.subarray(0, Math.max(0, room)).toString('base64'), original_truncated: true };
+  return {
+    ...letter,
+    original_base64: bytes.subarray(0, Math.max(0, room)).toString('base64'),
+    original_truncated: true,
+  };
 }

@@ -12,7 +12,11 @@ export function chunkMessages<T extends Message>(messages: readonly T[], maxByte
   let bytes = 0;
   for (const m of messages) {
     const s = size(m);
-    if (cur.length && bytes + s > maxBytes) { out.push(cur); cur = []; bytes = 0; }
+    if (cur.length && bytes + s > maxBytes) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
     cur.push(m);
     bytes += s;
   }

@@ -20,7 +20,11 @@ export interface ContractConsumerOptions<K extends ContractTopic> {
    * Valid records of one partition batch, in offset order, and the batch's last offset (invalid records
    * included): called for every batch, even one whose records all went to the dead-letter topic.
    */
-  readonly handleBatch: (messages: ConsumedMessage<TopicTypes[K]>[], partition: number, lastOffset: bigint) => Promise<void>;
+  readonly handleBatch: (
+    messages: ConsumedMessage<TopicTypes[K]>[],
+    partition: number,
+    lastOffset: bigint,
+  ) => Promise<void>;
   /**
    * The offset to commit for a partition after a batch (the next one to read). By default everything
    * handled; stateful consumers commit less (or nothing: undefined), so a restart replays what they need.
@@ -46,22 +50,38 @@ export interface ContractConsumer {
  * batch is handled. Anything that fails (the handler, the dead-letter send, the broker for longer than
  * the retries) ends the consumer: `done` rejects, so the process can exit or start again, never idle on.
  */
-export async function consumeContract<K extends ContractTopic>(opts: ContractConsumerOptions<K>): Promise<ContractConsumer> {
+export async function consumeContract<K extends ContractTopic>(
+  opts: ContractConsumerOptions<K>,
+): Promise<ContractConsumer> {
   const consumer = opts.kafka.consumer({
-    groupId: opts.groupId, allowAutoTopicCreation: false, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500,
+    groupId: opts.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 500,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
   });
-  const dlq: Producer = opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const dlq: Producer = opts.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   const stats = { valid: 0, deadLettered: 0 };
   let stopped = false;
   let fail!: (err: unknown) => void;
   let finish!: () => void;
-  const done = new Promise<void>((resolve, reject) => { fail = reject; finish = resolve; });
+  const done = new Promise<void>((resolve, reject) => {
+    fail = reject;
+    finish = resolve;
+  });
   done.catch(() => {});
-  consumer.on(consumer.events.CRASH, ({ payload }) => { if (!stopped) fail(payload.error); });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!stopped) fail(payload.error);
+  });
   const deadLetter = async (letters: readonly DeadLetter[]) => {
     const messages = letters.map((l) => ({ key: l.key ?? null, value: JSON.stringify(l) }));
-    for (const chunk of chunkMessages(messages)) await dlq.send({ topic: deadLetterTopic(opts.topic), messages: chunk });
+    for (const chunk of chunkMessages(messages))
+      await dlq.send({ topic: deadLetterTopic(opts.topic), messages: chunk });
     stats.deadLettered += letters.length;
   };
   await consumer.connect();
@@ -77,14 +97,18 @@ export async function consumeContract<K extends ContractTopic>(opts: ContractCon
         const key = m.key?.toString('utf8');
         const v = decode(opts.topic, bytes);
         if (v.ok) valid.push({ value: v.value, key, partition: batch.partition, offset: BigInt(m.offset) });
-        else dead.push(toDeadLetter({ topic: opts.topic, bytes, key, partition: batch.partition, offset: m.offset }, v.errors));
+        else
+          dead.push(
+            toDeadLetter({ topic: opts.topic, bytes, key, partition: batch.partition, offset: m.offset }, v.errors),
+          );
       }
       if (dead.length) await deadLetter(dead);
       const last = BigInt(batch.lastOffset());
       await opts.handleBatch(valid, batch.partition, last);
       stats.valid += valid.length;
       const next = opts.commitOffset ? opts.commitOffset(batch.partition, last) : last + 1n;
-      if (next !== undefined) await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
+      if (next !== undefined)
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
       await heartbeat();
     },
   });

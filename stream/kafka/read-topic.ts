@@ -12,11 +12,15 @@ export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000)
   const groupId = `${topic}.reader-${randomUUID()}`;
   try {
     const ends = await admin.fetchTopicOffsets(topic);
-    const left = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high) - 1n]));
+    const left = new Map(
+      ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high) - 1n]),
+    );
     if (!left.size) return out;
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, retry: { retries: 3 } });
     let done!: () => void;
-    const finished = new Promise<void>((r) => { done = r; });
+    const finished = new Promise<void>((r) => {
+      done = r;
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       const last = left.get(payload.partition);
       if (last !== undefined && BigInt(payload.lastOffset) >= last) left.delete(payload.partition);
@@ -37,7 +41,9 @@ export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000)
         },
       });
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${topic}: not read to its end within ${timeoutMs} ms`)), timeoutMs); });
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${topic}: not read to its end within ${timeoutMs} ms`)), timeoutMs);
+      });
       await Promise.race([finished, timeout]).finally(() => clearTimeout(timer));
     } finally {
       await consumer.disconnect().catch(() => {});

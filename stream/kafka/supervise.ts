@@ -9,7 +9,10 @@ export interface Incarnation {
 
 /** An error a restart cannot fix (a full disk, a fenced producer, corrupt data): the job stops at once. */
 export class FatalJobError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'FatalJobError';
   }
@@ -21,7 +24,12 @@ export function isFatal(err: unknown): boolean {
   if (err instanceof FatalJobError) return true;
   const e = err as { code?: string; type?: string; cause?: unknown } | undefined;
   if (e?.code && FATAL_CODES.has(e.code)) return true;
-  if (e?.type === 'INVALID_PRODUCER_EPOCH' || e?.type === 'PRODUCER_FENCED' || e?.type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') return true;
+  if (
+    e?.type === 'INVALID_PRODUCER_EPOCH' ||
+    e?.type === 'PRODUCER_FENCED' ||
+    e?.type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'
+  )
+    return true;
   return e?.cause !== undefined && e.cause !== err ? isFatal(e.cause) : false;
 }
 
@@ -58,8 +66,12 @@ export function supervise(start: (s: Supervisor) => Promise<Incarnation>, opts: 
 
   const s: Supervisor = {
     done: undefined as never,
-    get restarts() { return restarts; },
-    progress() { lastProgress = Date.now(); },
+    get restarts() {
+      return restarts;
+    },
+    progress() {
+      lastProgress = Date.now();
+    },
     async stop() {
       stopped = true;
       wake?.();
@@ -73,7 +85,10 @@ export function supervise(start: (s: Supervisor) => Promise<Incarnation>, opts: 
       const before = lastProgress;
       try {
         current = await start(s);
-        if (stopped) { await current.stop(); return; }
+        if (stopped) {
+          await current.stop();
+          return;
+        }
         await current.done;
         if (stopped) return;
         throw new Error(`${opts.name} ended on its own`);
@@ -89,8 +104,14 @@ export function supervise(start: (s: Supervisor) => Promise<Incarnation>, opts: 
         // A run that got somewhere earns a quick restart; one that fails at once waits longer each time.
         if (lastProgress > before) backoff = 250;
         restarts++;
-        opts.log?.('warn', `${opts.name} failed; restarting from its recorded state in ${backoff} ms`, { error: String((err as Error)?.message ?? err), restarts });
-        await new Promise<void>((r) => { wake = r; setTimeout(r, backoff); });
+        opts.log?.('warn', `${opts.name} failed; restarting from its recorded state in ${backoff} ms`, {
+          error: String((err as Error)?.message ?? err),
+          restarts,
+        });
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, backoff);
+        });
         backoff = Math.min(backoff * 2, maxBackoffMs);
       }
     }

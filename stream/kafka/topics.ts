@@ -33,14 +33,25 @@ export const changelogSpec = (topic: string): TopicSpec => ({
 });
 
 /** Creates the topics that do not exist yet, single replica by default (one broker). */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[] = TOPIC_SPECS, replicationFactor = 1): Promise<void> {
+export async function ensureTopics(
+  admin: Admin,
+  specs: readonly TopicSpec[] = TOPIC_SPECS,
+  replicationFactor = 1,
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
   if (!missing.length) return;
   try {
-    await admin.createTopics({ topics: missing.map((s) => ({ ...s, configEntries: s.configEntries?.map((c) => ({ ...c })), replicationFactor })), waitForLeaders: true });
+    await admin.createTopics({
+      topics: missing.map((s) => ({ ...s, configEntries: s.configEntries?.map((c) => ({ ...c })), replicationFactor })),
+      waitForLeaders: true,
+    });
   } catch (err) {
     // Another process may create the same topic between the listing and the creation.
-    if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' && !String((err as Error).message).includes('already exists')) throw err;
+    if (
+      (err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' &&
+      !String((err as Error).message).includes('already exists')
+    )
+      throw err;
   }
 }

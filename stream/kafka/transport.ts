@@ -23,11 +23,12 @@ export interface KafkaTransportOptions {
   readonly log?: JobLog;
 }
 
-export type KafkaTransport = Transport & Required<Pick<Transport, 'publishAsync'>> & {
-  /** The broker answered the last send or probe; false from a failed one until one succeeds. */
-  readonly connected: boolean;
-  publish(topic: string, key: string | undefined, value: unknown): boolean;
-};
+export type KafkaTransport = Transport &
+  Required<Pick<Transport, 'publishAsync'>> & {
+    /** The broker answered the last send or probe; false from a failed one until one succeeds. */
+    readonly connected: boolean;
+    publish(topic: string, key: string | undefined, value: unknown): boolean;
+  };
 
 /**
  * Kafka behind the same interface as the embedded bus. `publish` only appends to a bounded buffer; a
@@ -56,14 +57,23 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
 
   const connect = async () => {
     if (connected) return;
-    producer ??= opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 2, initialRetryTime: 100 } });
+    producer ??= opts.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 2, initialRetryTime: 100 },
+    });
     await producer.connect();
     if (!connected) opts.log?.('info', 'Kafka transport connected', { buffered: buffer.length });
     connected = true;
   };
 
   const lost = async (err: unknown) => {
-    if (connected) opts.log?.('warn', 'Kafka transport lost the broker; buffering', { error: String((err as Error)?.message ?? err), buffered: buffer.length });
+    if (connected)
+      opts.log?.('warn', 'Kafka transport lost the broker; buffering', {
+        error: String((err as Error)?.message ?? err),
+        buffered: buffer.length,
+      });
     connected = false;
     await producer?.disconnect().catch(() => {});
     producer = undefined;
@@ -72,7 +82,10 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   /** Idle: ask the broker whether it is there, so `connected` does not stay true through an outage. */
   const probe = async () => {
     try {
-      if (!connected) { await connect(); return; }
+      if (!connected) {
+        await connect();
+        return;
+      }
       admin ??= opts.kafka.admin({ retry: { retries: 0 } });
       await admin.connect();
       await admin.describeCluster();
@@ -91,14 +104,19 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
     while (!closed || buffer.length) {
       if (!buffer.length) {
         let timer: NodeJS.Timeout | undefined;
-        const timedOut = await new Promise<boolean>((r) => { wake = () => r(false); timer = setTimeout(() => r(true), probeMs).unref(); });
+        const timedOut = await new Promise<boolean>((r) => {
+          wake = () => r(false);
+          timer = setTimeout(() => r(true), probeMs).unref();
+        });
         clearTimeout(timer);
         if (timedOut && !closed && !buffer.length) await probe();
         continue;
       }
       if (buffer.length < batchSize && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
-      let bytes = 0, n = 0;
-      while (n < buffer.length && n < batchSize && (n === 0 || bytes + buffer[n].value.length <= batchBytes)) bytes += buffer[n++].value.length;
+      let bytes = 0,
+        n = 0;
+      while (n < buffer.length && n < batchSize && (n === 0 || bytes + buffer[n].value.length <= batchBytes))
+        bytes += buffer[n++].value.length;
       const batch = buffer.slice(0, n);
       try {
         await connect();
@@ -108,7 +126,10 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
           list.push({ key: m.key, value: m.value });
           byTopic.set(m.topic, list);
         }
-        await producer!.sendBatch({ compression: opts.compression ?? CompressionTypes.Snappy, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        await producer!.sendBatch({
+          compression: opts.compression ?? CompressionTypes.Snappy,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
         buffer.splice(0, batch.length);
         s.delivered += batch.length;
         backoffMs = 100;
@@ -116,14 +137,21 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
       } catch (err) {
         // A broker that refuses the batch itself (too large, invalid) will refuse it again: drop and count it.
         if ((err as { retriable?: boolean; type?: string }).retriable === false && (err as { type?: string }).type) {
-          opts.log?.('error', 'Kafka refused a batch; dropped', { error: String((err as Error).message), messages: batch.length });
+          opts.log?.('error', 'Kafka refused a batch; dropped', {
+            error: String((err as Error).message),
+            messages: batch.length,
+          });
           buffer.splice(0, batch.length);
           s.dropped += batch.length;
           freeRoom();
           continue;
         }
         await lost(err);
-        if (closed) { s.dropped += buffer.length; buffer.length = 0; break; }
+        if (closed) {
+          s.dropped += buffer.length;
+          buffer.length = 0;
+          break;
+        }
         await new Promise((r) => setTimeout(r, backoffMs));
         backoffMs = Math.min(backoffMs * 2, 5000);
       }
@@ -131,7 +159,9 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   };
 
   const ensureLoop = () => {
-    sending ??= loop().finally(() => { sending = undefined; });
+    sending ??= loop().finally(() => {
+      sending = undefined;
+    });
     wake?.();
     wake = undefined;
   };
@@ -141,7 +171,11 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
       s.dropped++;
       if (Date.now() - lastDropLog > 10_000) {
         lastDropLog = Date.now();
-        opts.log?.('warn', `Kafka transport buffer full (${capacity} messages): dropping; use publishAsync to wait for room, or a larger capacity`, { dropped: s.dropped, connected });
+        opts.log?.(
+          'warn',
+          `Kafka transport buffer full (${capacity} messages): dropping; use publishAsync to wait for room, or a larger capacity`,
+          { dropped: s.dropped, connected },
+        );
       }
       return false;
     }
@@ -152,13 +186,18 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   };
 
   return {
-    get connected() { return connected; },
+    get connected() {
+      return connected;
+    },
     publish,
     async publishAsync(topic, key, value, timeoutMs = 30_000) {
       if (buffer.length >= capacity && !closed) {
         s.waited++;
         let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((r) => { roomWaiters.push(r); timer = setTimeout(r, timeoutMs); });
+        await new Promise<void>((r) => {
+          roomWaiters.push(r);
+          timer = setTimeout(r, timeoutMs);
+        });
         clearTimeout(timer);
       }
       return publish(topic, key, value);
@@ -179,13 +218,20 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
           },
         });
       })();
-      ready.catch(() => { s.handlerErrors++; });
-      return () => { void consumer.disconnect(); };
+      ready.catch(() => {
+        s.handlerErrors++;
+      });
+      return () => {
+        void consumer.disconnect();
+      };
     },
     /** Waits until the buffer is delivered, at most `timeoutMs` (the broker may be away). */
     async flush(timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
-      while (buffer.length && !closed && Date.now() < until) { ensureLoop(); await new Promise((r) => setTimeout(r, 5)); }
+      while (buffer.length && !closed && Date.now() < until) {
+        ensureLoop();
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
     async close() {
       await this.flush(5_000);

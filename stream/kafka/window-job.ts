@@ -8,7 +8,13 @@ import { chunkMessages } from './chunks.js';
 import { readToEnd } from './read-topic.js';
 import { serial, type Incarnation, type Supervisor } from './supervise.js';
 import { changelogSpec, ensureTopics, TOPIC_SPECS } from './topics.js';
-import { parseState, stateMessages, type JobCounters, type PartitionPosition, type RecordedWindowState } from './window-state.js';
+import {
+  parseState,
+  stateMessages,
+  type JobCounters,
+  type PartitionPosition,
+  type RecordedWindowState,
+} from './window-state.js';
 import type { CostWindowJobStats, KafkaCostWindowsOptions } from './windows.js';
 
 export interface WindowJobConfig extends KafkaCostWindowsOptions {
@@ -45,8 +51,11 @@ export async function startWindowJob(config: WindowJobConfig, supervisor: Superv
   const admin = config.kafka.admin({ retry: { retries: 2 } });
   // The transactional id fences any older run of this job; its open transaction is aborted on connect.
   const producer = config.kafka.producer({
-    transactionalId: `lutflow-windows/${config.groupId}`, idempotent: true, maxInFlightRequests: 1,
-    allowAutoTopicCreation: false, transactionTimeout: 60_000,
+    transactionalId: `lutflow-windows/${config.groupId}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    transactionTimeout: 60_000,
   });
   let run: Run | undefined;
   try {
@@ -59,8 +68,11 @@ export async function startWindowJob(config: WindowJobConfig, supervisor: Superv
     run = new Run(config, supervisor, admin, producer, recorded);
     await run.start();
     config.log?.('info', 'resumed from the recorded state', {
-      windows: recorded.windows.length, tenants: recorded.tenants.length, connectMs: connected - started,
-      restoreMs: run.startedAt - connected - run.consumerMs, consumerMs: run.consumerMs,
+      windows: recorded.windows.length,
+      tenants: recorded.tenants.length,
+      connectMs: connected - started,
+      restoreMs: run.startedAt - connected - run.consumerMs,
+      consumerMs: run.consumerMs,
       positions: Object.fromEntries([...recorded.positions].map(([p, pos]) => [p, pos.processed.toString()])),
     });
     return run;
@@ -111,7 +123,10 @@ class Run implements WindowJobRun {
     this.processed = new Map([...recorded.positions].map(([p, pos]) => [p, pos.processed]));
     this.committedFrom = new Map([...recorded.positions].map(([p, pos]) => [p, pos.from]));
     this.times = new Map(recorded.partitionTimes);
-    const done = new Promise<void>((resolve, reject) => { this.resolve = resolve; this.reject = reject; });
+    const done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
     this.done = done.finally(() => this.close());
   }
 
@@ -125,7 +140,10 @@ class Run implements WindowJobRun {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      if (!this.killed) await this.serial(() => this.commit()).catch((err) => this.config.log?.('error', 'last commit failed', { error: String(err) }));
+      if (!this.killed)
+        await this.serial(() => this.commit()).catch((err) =>
+          this.config.log?.('error', 'last commit failed', { error: String(err) }),
+        );
       await this.close();
       this.resolve();
     })();
@@ -141,10 +159,16 @@ class Run implements WindowJobRun {
   async start(): Promise<void> {
     const t = Date.now();
     await this.refreshLag();
-    this.poll = setInterval(() => { this.refreshLag().catch(() => {}); }, 500);
+    this.poll = setInterval(() => {
+      this.refreshLag().catch(() => {});
+    }, 500);
     const c = this.config.kafka.consumer({
-      groupId: this.config.groupId, allowAutoTopicCreation: false, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1_000,
-      maxWaitTimeInMs: MAX_WAIT_MS, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
+      groupId: this.config.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: MAX_WAIT_MS,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
     });
     this.consumer = c;
     c.on(c.events.CRASH, ({ payload }) => this.fail(payload.error));
@@ -179,7 +203,10 @@ class Run implements WindowJobRun {
       const v = decode(TOPICS.telemetry, bytes);
       if (offset <= (this.processed.get(p) ?? -1n)) {
         // Counted before the restart: only the id comes back; its dead letter went out then.
-        if (v.ok) { this.agg.rebuild(v.value); this.box.rebuilt++; }
+        if (v.ok) {
+          this.agg.rebuild(v.value);
+          this.box.rebuilt++;
+        }
         continue;
       }
       if (v.ok) this.agg.add(v.value, { partition: p, offset });
@@ -193,13 +220,15 @@ class Run implements WindowJobRun {
     }
     this.setLag(p, Number(BigInt(batch.highWatermark) - 1n - BigInt(batch.lastOffset())));
     const due = Date.now() - this.lastCommit >= this.config.commitIntervalMs;
-    if (due || this.pending.size >= MAX_PENDING_WINDOWS || this.dead.length >= MAX_PENDING_LETTERS) await this.commit().catch(this.fail);
+    if (due || this.pending.size >= MAX_PENDING_WINDOWS || this.dead.length >= MAX_PENDING_LETTERS)
+      await this.commit().catch(this.fail);
   }
 
   /** State is per job, not per partition: another assignment means reading it back from the changelog. */
   private joined(partitions: number[]): void {
     const now = [...partitions].sort((a, b) => a - b);
-    if (this.assigned && now.join() !== this.assigned.join()) this.fail(new Error(`partitions reassigned (${this.assigned.join(',')} → ${now.join(',')})`));
+    if (this.assigned && now.join() !== this.assigned.join())
+      this.fail(new Error(`partitions reassigned (${this.assigned.join(',')} → ${now.join(',')})`));
     this.assigned = now;
   }
 
@@ -241,23 +270,32 @@ class Run implements WindowJobRun {
     for (const [p, t] of changes.partitions) this.times.set(p, t);
     const held = this.agg.heldPositions();
     const positions = new Map<number, PartitionPosition>();
-    for (const [p, last] of this.processed) positions.set(p, { from: held.get(p) ?? last + 1n, processed: last, time: this.times.get(p) });
+    for (const [p, last] of this.processed)
+      positions.set(p, { from: held.get(p) ?? last + 1n, processed: last, time: this.times.get(p) });
     const moved = [...positions].some(([p, pos]) => this.committedFrom.get(p) !== pos.from);
     const changed = changes.windows.length || changes.tenants.length || changes.forgotten.length;
     if (!this.dirty && !moved && !this.pending.size && !this.dead.length && !changed) return;
     const outputs: Message[] = [...this.pending.values()].map((w) => ({ key: windowKey(w), value: JSON.stringify(w) }));
     const letters = this.dead;
-    const counted = { windowsPublished: this.counters.windowsPublished + outputs.length, deadLetters: this.counters.deadLetters + letters.length };
+    const counted = {
+      windowsPublished: this.counters.windowsPublished + outputs.length,
+      deadLetters: this.counters.deadLetters + letters.length,
+    };
     const tx = await this.producer.transaction();
     try {
       const send = async (topic: string, messages: Message[]) => {
-        for (const chunk of chunkMessages(messages)) await tx.send({ topic, compression: CompressionTypes.Snappy, messages: chunk });
+        for (const chunk of chunkMessages(messages))
+          await tx.send({ topic, compression: CompressionTypes.Snappy, messages: chunk });
       };
       await send(TOPICS.costWindows, outputs);
       await send(deadLetterTopic(TOPICS.telemetry), letters);
       await send(this.config.stateTopic, stateMessages(changes, positions, counted));
       const partitions = [...positions].map(([partition, pos]) => ({ partition, offset: pos.from.toString() }));
-      if (partitions.length) await tx.sendOffsets({ consumerGroupId: this.config.groupId, topics: [{ topic: TOPICS.telemetry, partitions }] });
+      if (partitions.length)
+        await tx.sendOffsets({
+          consumerGroupId: this.config.groupId,
+          topics: [{ topic: TOPICS.telemetry, partitions }],
+        });
       if (this.killed) throw new Error('killed');
       await tx.commit();
     } catch (err) {

@@ -37,19 +37,34 @@ const json = (v: unknown) => Buffer.from(JSON.stringify(v));
  * changed tenant clock, every partition position and the counters. Keys: `w|tenant|id`, `t|tenant`,
  * `p|partition`, `stats`; the tenant comes first in a key so no two tenants' windows share one.
  */
-export function stateMessages(changes: WindowChanges, positions: ReadonlyMap<number, PartitionPosition>, counters: JobCounters): Message[] {
+export function stateMessages(
+  changes: WindowChanges,
+  positions: ReadonlyMap<number, PartitionPosition>,
+  counters: JobCounters,
+): Message[] {
   const out: Message[] = [];
   for (const f of changes.forgotten) out.push({ key: `w|${f.tenant}|${f.id}`, value: null });
   for (const w of changes.windows) out.push({ key: `w|${w.tenant}|${w.id}`, value: json(w) });
   for (const t of changes.tenants) out.push({ key: `t|${t.tenant}`, value: json(t) });
-  for (const [p, pos] of positions) out.push({ key: `p|${p}`, value: json({ from: pos.from.toString(), processed: pos.processed.toString(), time: pos.time }) });
+  for (const [p, pos] of positions)
+    out.push({
+      key: `p|${p}`,
+      value: json({ from: pos.from.toString(), processed: pos.processed.toString(), time: pos.time }),
+    });
   out.push({ key: 'stats', value: json({ ...changes.stats, ...counters }) });
   return out;
 }
 
 /** The latest state from the changelog's records (latest value per key, as `readToEnd` returns them). */
 export function parseState(records: ReadonlyMap<string, Buffer>): RecordedWindowState {
-  const state: RecordedWindowState = { windows: [], tenants: [], positions: new Map(), partitionTimes: [], stats: {}, counters: { windowsPublished: 0, deadLetters: 0 } };
+  const state: RecordedWindowState = {
+    windows: [],
+    tenants: [],
+    positions: new Map(),
+    partitionTimes: [],
+    stats: {},
+    counters: { windowsPublished: 0, deadLetters: 0 },
+  };
   for (const [key, value] of records) {
     const v = JSON.parse(value.toString('utf8'));
     if (key.startsWith('w|')) state.windows.push(v as WindowState);
@@ -58,8 +73,7 @@ export function parseState(records: ReadonlyMap<string, Buffer>): RecordedWindow
       const p = Number(key.slice(2));
       state.positions.set(p, { from: BigInt(v.from), processed: BigInt(v.processed), time: v.time ?? undefined });
       if (typeof v.time === 'number') state.partitionTimes.push([p, v.time]);
-    }
-    else if (key === 'stats') {
+    } else if (key === 'stats') {
       Object.assign(state.stats, v);
       state.counters.windowsPublished = v.windowsPublished ?? 0;
       state.counters.deadLetters = v.deadLetters ?? 0;

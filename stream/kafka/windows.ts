@@ -39,8 +39,17 @@ export interface CostWindowJob {
 const WINDOW_JOB_DEFAULTS = { groupId: 'lutflow-cost-windows', commitIntervalMs: 1000, idleTimeoutMs: 10_000 };
 
 const EMPTY_STATS = {
-  events: 0, duplicates: 0, late: 0, tooLate: 0, emitted: 0, openWindows: 0,
-  windowsPublished: 0, deadLetters: 0, commits: 0, rebuilt: 0, lag: {},
+  events: 0,
+  duplicates: 0,
+  late: 0,
+  tooLate: 0,
+  emitted: 0,
+  openWindows: 0,
+  windowsPublished: 0,
+  deadLetters: 0,
+  commits: 0,
+  rebuilt: 0,
+  lag: {},
 };
 
 /**
@@ -55,16 +64,21 @@ const EMPTY_STATS = {
 export function runKafkaCostWindows(opts: KafkaCostWindowsOptions): CostWindowJob {
   const groupId = opts.groupId ?? WINDOW_JOB_DEFAULTS.groupId;
   const config = {
-    ...opts, groupId, stateTopic: windowStateTopic(groupId),
+    ...opts,
+    groupId,
+    stateTopic: windowStateTopic(groupId),
     commitIntervalMs: opts.commitIntervalMs ?? WINDOW_JOB_DEFAULTS.commitIntervalMs,
     idleTimeoutMs: opts.idleTimeoutMs ?? WINDOW_JOB_DEFAULTS.idleTimeoutMs,
   };
   let live: WindowJobRun | undefined;
-  const supervisor = supervise(async (s) => {
-    const run = await startWindowJob(config, s);
-    live = run;
-    return run;
-  }, { name: 'cost-window job', log: opts.log, giveUpAfterMs: opts.giveUpAfterMs });
+  const supervisor = supervise(
+    async (s) => {
+      const run = await startWindowJob(config, s);
+      live = run;
+      return run;
+    },
+    { name: 'cost-window job', log: opts.log, giveUpAfterMs: opts.giveUpAfterMs },
+  );
   return {
     stats: () => ({ ...EMPTY_STATS, ...live?.stats(), restarts: supervisor.restarts }),
     done: supervisor.done,
@@ -75,4 +89,3 @@ export function runKafkaCostWindows(opts: KafkaCostWindowsOptions): CostWindowJo
     },
   };
 }
-

@@ -121,11 +121,22 @@ export class CostWindowAggregator {
       const id = windowId(scope, key, start);
       let st = tenant.windows.get(id);
       if (!st) {
-        st = { id, tenant: e.tenant_id, w: empty(scope, key, e.tenant_id, start, end), end, ids: new Set(), emitted: false, minPosition: new Map() };
+        st = {
+          id,
+          tenant: e.tenant_id,
+          w: empty(scope, key, e.tenant_id, start, end),
+          end,
+          ids: new Set(),
+          emitted: false,
+          minPosition: new Map(),
+        };
         tenant.windows.set(id, st);
       }
       if (st.ids.has(e.event_id)) {
-        if (!counted) { this.s.duplicates++; counted = true; }
+        if (!counted) {
+          this.s.duplicates++;
+          counted = true;
+        }
         continue;
       }
       st.ids.add(e.event_id);
@@ -137,9 +148,16 @@ export class CostWindowAggregator {
       this.dirtyWindows.add(st);
       if (late) {
         st.w.late_events++;
-        if (st.emitted) { st.w.revision++; this.emit(st); }
+        if (st.emitted) {
+          st.w.revision++;
+          this.emit(st);
+        }
       }
-      if (!counted) { this.s.events++; if (late) this.s.late++; counted = true; }
+      if (!counted) {
+        this.s.events++;
+        if (late) this.s.late++;
+        counted = true;
+      }
     }
     this.touch(tenant, e.tenant_id, partition, t);
   }
@@ -183,7 +201,12 @@ export class CostWindowAggregator {
 
   /** Emits every window not yet emitted (end of input). */
   flush(): void {
-    for (const t of this.tenants.values()) for (const st of t.windows.values()) if (!st.emitted) { st.emitted = true; this.emit(st); }
+    for (const t of this.tenants.values())
+      for (const st of t.windows.values())
+        if (!st.emitted) {
+          st.emitted = true;
+          this.emit(st);
+        }
   }
 
   /**
@@ -192,12 +215,13 @@ export class CostWindowAggregator {
    */
   heldPositions(): Map<number, bigint> {
     const out = new Map<number, bigint>();
-    for (const t of this.tenants.values()) for (const st of t.windows.values()) {
-      for (const [p, o] of st.minPosition) {
-        const m = out.get(p);
-        if (m === undefined || o < m) out.set(p, o);
+    for (const t of this.tenants.values())
+      for (const st of t.windows.values()) {
+        for (const [p, o] of st.minPosition) {
+          const m = out.get(p);
+          if (m === undefined || o < m) out.set(p, o);
+        }
       }
-    }
     return out;
   }
 
@@ -230,7 +254,15 @@ export class CostWindowAggregator {
       const t = this.tenant(ws.tenant);
       const w = { ...ws.window, tokens: { ...ws.window.tokens } } as Mutable<CostWindow>;
       const minPosition = new Map(ws.minPosition.map(([p, o]) => [p, BigInt(o)] as const));
-      t.windows.set(ws.id, { id: ws.id, tenant: ws.tenant, w, end: Date.parse(w.window_end), ids: new Set(), emitted: ws.emitted, minPosition });
+      t.windows.set(ws.id, {
+        id: ws.id,
+        tenant: ws.tenant,
+        w,
+        end: Date.parse(w.window_end),
+        ids: new Set(),
+        emitted: ws.emitted,
+        minPosition,
+      });
     }
     for (const k of ['events', 'duplicates', 'late', 'tooLate', 'emitted'] as const) this.s[k] = state.stats?.[k] ?? 0;
   }
@@ -262,14 +294,21 @@ export class CostWindowAggregator {
       const quiet = (this.idleClock.get(p) ?? 0) - c.lastActive;
       // Quiet past the timeout: every window of its events closes now, and event time runs on with idle time.
       const idle = this.idleTimeoutMs > 0 && quiet >= this.idleTimeoutMs;
-      low = Math.min(low, idle ? c.maxTime + this.sizeMs + this.outOfOrdernessMs + quiet - this.idleTimeoutMs : c.maxTime);
+      low = Math.min(
+        low,
+        idle ? c.maxTime + this.sizeMs + this.outOfOrdernessMs + quiet - this.idleTimeoutMs : c.maxTime,
+      );
     }
     const wm = low - this.outOfOrdernessMs;
     if (!(wm > tenant.watermark)) return;
     tenant.watermark = wm;
     this.dirtyTenants.add(name);
     for (const [id, st] of tenant.windows) {
-      if (!st.emitted && st.end <= wm) { st.emitted = true; this.dirtyWindows.add(st); this.emit(st); }
+      if (!st.emitted && st.end <= wm) {
+        st.emitted = true;
+        this.dirtyWindows.add(st);
+        this.emit(st);
+      }
       if (st.end + this.allowedLatenessMs <= wm) {
         tenant.windows.delete(id);
         this.dirtyWindows.delete(st);
@@ -298,15 +337,35 @@ function addEvent(w: Mutable<CostWindow>, e: TelemetryEvent): void {
 }
 
 function exportWindow(st: Held): WindowState {
-  return { id: st.id, tenant: st.tenant, window: snapshot(st.w), emitted: st.emitted, minPosition: [...st.minPosition].map(([p, o]) => [p, o.toString()]) };
+  return {
+    id: st.id,
+    tenant: st.tenant,
+    window: snapshot(st.w),
+    emitted: st.emitted,
+    minPosition: [...st.minPosition].map(([p, o]) => [p, o.toString()]),
+  };
 }
 
-function empty(scope: 'tenant' | 'deployment', key: string, tenant: string, start: number, end: number): Mutable<CostWindow> {
+function empty(
+  scope: 'tenant' | 'deployment',
+  key: string,
+  tenant: string,
+  start: number,
+  end: number,
+): Mutable<CostWindow> {
   return {
-    schema_version: COST_WINDOW_SCHEMA_VERSION, scope, key, tenant_id: tenant,
-    window_start: new Date(start).toISOString(), window_end: new Date(end).toISOString(),
-    spend_usd_micros: 0, calls: 0, tokens: { input: 0, cached_input: 0, cache_write: 0, output: 0, reasoning: 0 },
-    gpu_seconds: 0, late_events: 0, revision: 0,
+    schema_version: COST_WINDOW_SCHEMA_VERSION,
+    scope,
+    key,
+    tenant_id: tenant,
+    window_start: new Date(start).toISOString(),
+    window_end: new Date(end).toISOString(),
+    spend_usd_micros: 0,
+    calls: 0,
+    tokens: { input: 0, cached_input: 0, cache_write: 0, output: 0, reasoning: 0 },
+    gpu_seconds: 0,
+    late_events: 0,
+    revision: 0,
   };
 }
 
