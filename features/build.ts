@@ -14,20 +14,31 @@ function hourOfDayUtc(iso: string): number {
 }
 
 const PHYSICS = [
-  F.roofline_gpu_seconds, F.prefill_compute_gpu_seconds, F.prefill_memory_gpu_seconds, F.decode_memory_gpu_seconds,
-  F.decode_compute_gpu_seconds, F.interconnect_gpu_seconds, F.layer_steps_k, F.kv_cache_pressure, F.weights_memory_share,
+  F.roofline_gpu_seconds,
+  F.prefill_compute_gpu_seconds,
+  F.prefill_memory_gpu_seconds,
+  F.decode_memory_gpu_seconds,
+  F.decode_compute_gpu_seconds,
+  F.interconnect_gpu_seconds,
+  F.layer_steps_k,
+  F.kv_cache_pressure,
+  F.weights_memory_share,
 ];
 
 /**
  * The one feature builder, for training and serving alike: a run record and its resolved context to
  * the feature vector of `FEATURES` (features/spec.ts). Pure; writes into `out` when given.
  */
-export function buildFeatures(r: RunRecord, ctx: FeatureContext, out: Float32Array = new Float32Array(FEATURE_COUNT)): Float32Array {
+export function buildFeatures(
+  r: RunRecord,
+  ctx: FeatureContext,
+  out: Float32Array = new Float32Array(FEATURE_COUNT),
+): Float32Array {
   const p = r.plan;
   const selfHosted = p.kind === 'self_hosted';
   const m = ctx.model;
   const g = selfHosted ? ctx.gpu : undefined;
-  const gpuCount = selfHosted ? p.gpu_count ?? NaN : NaN;
+  const gpuCount = selfHosted ? (p.gpu_count ?? NaN) : NaN;
   const framework = selfHosted ? frameworkCode(p.framework) : 0;
 
   out[F.provider_kind] = selfHosted ? 1 : 0;
@@ -46,20 +57,29 @@ export function buildFeatures(r: RunRecord, ctx: FeatureContext, out: Float32Arr
   out[F.gpu_usd_per_hour] = ctx.gpuUsdPerHour;
   out[F.input_usd_per_mtok] = ctx.inputUsdPerMtok;
   out[F.output_usd_per_mtok] = ctx.outputUsdPerMtok;
-  out[F.worst_case_cost_usd] = selfHosted ? NaN : (p.requests * (p.prompt_tokens * ctx.inputUsdPerMtok + p.max_output_tokens * ctx.outputUsdPerMtok)) / 1e6;
+  out[F.worst_case_cost_usd] = selfHosted
+    ? NaN
+    : (p.requests * (p.prompt_tokens * ctx.inputUsdPerMtok + p.max_output_tokens * ctx.outputUsdPerMtok)) / 1e6;
   out[F.tenant_output_ratio_recent] = ctx.history.outputRatioRecent;
   out[F.tenant_spend_usd_last_day] = ctx.history.spendMicrosLastDay / 1e6;
   out[F.hour_of_day_utc] = hourOfDayUtc(r.launched_at);
-  out[F.gpu_vendor_code] = g ? VENDOR_CODES[g.vendor] ?? NaN : NaN;
-  out[F.gpu_interconnect_gbps] = g ? g.interconnectGbps ?? NaN : NaN;
+  out[F.gpu_vendor_code] = g ? (VENDOR_CODES[g.vendor] ?? NaN) : NaN;
+  out[F.gpu_interconnect_gbps] = g ? (g.interconnectGbps ?? NaN) : NaN;
   out[F.model_layers] = m ? m.layers : NaN;
   out[F.model_kv_kib_per_token] = m ? kvBytesPerToken(m) / 1024 : NaN;
   out[F.tenant_output_tokens_per_request_recent] = ctx.history.outputPerRequestRecent;
   out[F.tenant_runs_observed] = ctx.history.runsObserved;
   if (selfHosted && m && g && Number.isFinite(ctx.precisionBits) && gpuCount > 0) {
     const t = physicsTerms({
-      model: m, gpu: g, gpuCount, precisionBits: ctx.precisionBits, batchSize: p.batch_size, requests: p.requests,
-      promptTokens: p.prompt_tokens, outputTokens: p.max_output_tokens, layerSplit: isLayerSplit(framework),
+      model: m,
+      gpu: g,
+      gpuCount,
+      precisionBits: ctx.precisionBits,
+      batchSize: p.batch_size,
+      requests: p.requests,
+      promptTokens: p.prompt_tokens,
+      outputTokens: p.max_output_tokens,
+      layerSplit: isLayerSplit(framework),
     });
     out[F.roofline_gpu_seconds] = rooflineFromTerms(t);
     out[F.prefill_compute_gpu_seconds] = t.prefillCompute;

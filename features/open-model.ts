@@ -1,4 +1,11 @@
-import { modelSpecFromArch, modelSpecFromHfConfig, PricingError, type Catalog, type ModelSpec, type Precision } from '../pricing/index.js';
+import {
+  modelSpecFromArch,
+  modelSpecFromHfConfig,
+  PricingError,
+  type Catalog,
+  type ModelSpec,
+  type Precision,
+} from '../pricing/index.js';
 import type { LaunchPlan } from '../stream/index.js';
 
 const described = new WeakMap<object, ModelSpec>();
@@ -15,8 +22,11 @@ export function resolveModel(plan: LaunchPlan, catalog: Catalog): ModelSpec | un
   if (!spec) {
     const base = catalog.models.find(plan.model);
     const precision: Precision = plan.precision ?? base?.defaultPrecision ?? 'bf16';
-    spec = plan.model_arch ? modelSpecFromArch(plan.model, plan.model_arch, precision) : modelSpecFromHfConfig(plan.model, plan.hf_config);
-    if (plan.model_arch && plan.model_arch.context_window === undefined && base) spec = { ...spec, contextWindow: base.contextWindow };
+    spec = plan.model_arch
+      ? modelSpecFromArch(plan.model, plan.model_arch, precision)
+      : modelSpecFromHfConfig(plan.model, plan.hf_config);
+    if (plan.model_arch && plan.model_arch.context_window === undefined && base)
+      spec = { ...spec, contextWindow: base.contextWindow };
     described.set(description, spec);
   }
   return spec;
@@ -29,8 +39,8 @@ export function requireModel(plan: LaunchPlan, catalog: Catalog): ModelSpec {
   const closest = catalog.models.closest(plan.model);
   throw new PricingError(
     'UNKNOWN_MODEL',
-    `unknown model '${plan.model}' in /plan/model; closest known: ${closest.join(', ')}. Describe it with /plan/model_arch `
-      + '(params_b, layers, hidden_size, kv_heads, head_dim, context_window) or pass its config.json as /plan/hf_config',
+    `unknown model '${plan.model}' in /plan/model; closest known: ${closest.join(', ')}. Describe it with /plan/model_arch ` +
+      '(params_b, layers, hidden_size, kv_heads, head_dim, context_window) or pass its config.json as /plan/hf_config',
     { field: '/plan/model', closest },
   );
 }

@@ -60,7 +60,9 @@ export function physicsTerms(r: RooflineInput): PhysicsTerms {
   const link = (r.gpu.interconnectGbps ?? DEFAULT_INTERCONNECT_GBPS) * 1e9;
   const memory = n * r.gpu.memoryGb * 1e9 * USABLE_MEMORY;
 
-  const req = r.requests, prompt = r.promptTokens, out = r.outputTokens;
+  const req = r.requests,
+    prompt = r.promptTokens,
+    out = r.outputTokens;
   const seqBytes = (prompt + out) * kvPerToken;
   const free = Math.max(memory - weightBytes, 0.05 * memory);
   const fit = Math.max(1, Math.floor(free / Math.max(seqBytes, 1)));
@@ -69,20 +71,22 @@ export function physicsTerms(r: RooflineInput): PhysicsTerms {
   // A mixture reads the experts its tokens route to: E x (1 - (1 - k/E)^c) of them for c sequences in a step.
   let stepWeights = weightBytes * waves;
   if (m.experts && m.expertsPerToken && m.experts > m.expertsPerToken) {
-    const perExpert = (weightBytes * (m.totalParamsB - m.activeParamsB)) / m.totalParamsB / (m.experts - m.expertsPerToken);
+    const perExpert =
+      (weightBytes * (m.totalParamsB - m.activeParamsB)) / m.totalParamsB / (m.experts - m.expertsPerToken);
     const shared = weightBytes - m.experts * perExpert;
     const touched = m.experts * (1 - (1 - m.expertsPerToken / m.experts) ** conc);
     stepWeights = shared * waves + (touched * perExpert * req) / conc;
   }
   const attnWidth = m.hiddenSize;
-  const prefillCompute = (req * prompt * flopsPerToken + 2 * req * prompt * prompt * m.layers * attnWidth) / (tp * flops);
+  const prefillCompute =
+    (req * prompt * flopsPerToken + 2 * req * prompt * prompt * m.layers * attnWidth) / (tp * flops);
   const prefillMemory = (waves * weightBytes) / (tp * bandwidth);
   const meanContext = prompt + out / 2;
   const decodeMemory = (out * (stepWeights + req * meanContext * kvPerToken)) / (tp * bandwidth);
   const decodeCompute = (req * out * (flopsPerToken + 4 * meanContext * m.layers * attnWidth)) / (tp * flops);
   let interconnect = 0;
   if (tp > 1) {
-    const perToken = (2 * (tp - 1) / tp) * m.hiddenSize * 2;
+    const perToken = ((2 * (tp - 1)) / tp) * m.hiddenSize * 2;
     interconnect = 2 * m.layers * (waves * (out + 1) * ALL_REDUCE_LATENCY_S + (req * (prompt + out) * perToken) / link);
   }
   // Layer split: each device holds its share of the layers and works only while the sequence passes through it,

@@ -5,13 +5,23 @@ import { FEATURE_COUNT, FEATURE_INDEX as F } from '../features/index.js';
  * the card): log of [bandwidth efficiency, compute efficiency, microseconds per device x layer x step, seconds
  * per device per run, interconnect factor].
  */
-export type EfficiencyParams = readonly [lnBandwidth: number, lnCompute: number, lnLayerStepUs: number, lnRunOverheadS: number, lnInterconnect: number];
+export type EfficiencyParams = readonly [
+  lnBandwidth: number,
+  lnCompute: number,
+  lnLayerStepUs: number,
+  lnRunOverheadS: number,
+  lnInterconnect: number,
+];
 
 export interface PhysicsCalibration {
   /** Fitted on every run; the fallback for an engine the data lacks. */
   readonly global: EfficiencyParams;
   /** The accelerators the fits saw (datasheet figures as float32, as the vectors hold them), with their vendor codes. */
-  readonly accelerators?: readonly { readonly vendor: number; readonly bandwidth_tbps: number; readonly tflops: number }[];
+  readonly accelerators?: readonly {
+    readonly vendor: number;
+    readonly bandwidth_tbps: number;
+    readonly tflops: number;
+  }[];
   /**
    * By key, most specific first: `bandwidth|tflops|framework|gpus`, `bandwidth|tflops|framework`, `vendor|framework`,
    * `*|framework` (codes; bandwidth in TB/s and TFLOP/s as float32, as the vectors hold them).
@@ -43,14 +53,20 @@ export function deploymentKey(vec: ArrayLike<number>, row: number): string {
  * compute, in ratio) that ran this engine: the nearest thing to the same silicon and software (H100 for a GH200).
  */
 function sibling(c: PhysicsCalibration, vec: ArrayLike<number>, row: number): string | undefined {
-  const vendor = at(vec, row, F.gpu_vendor_code), bw = at(vec, row, F.gpu_memory_bandwidth_tbps), tf = at(vec, row, F.gpu_bf16_tflops);
+  const vendor = at(vec, row, F.gpu_vendor_code),
+    bw = at(vec, row, F.gpu_memory_bandwidth_tbps),
+    tf = at(vec, row, F.gpu_bf16_tflops);
   const fw = at(vec, row, F.framework_code);
-  let best: string | undefined, distance = Infinity;
+  let best: string | undefined,
+    distance = Infinity;
   for (const a of c.accelerators ?? []) {
     const key = `${a.bandwidth_tbps}|${a.tflops}|${fw}`;
     if (a.vendor !== vendor || !c.groups[key]) continue;
     const d = Math.abs(Math.log(a.bandwidth_tbps / bw)) + Math.abs(Math.log(a.tflops / tf));
-    if (d < distance) { distance = d; best = key; }
+    if (d < distance) {
+      distance = d;
+      best = key;
+    }
   }
   return best;
 }
@@ -66,8 +82,12 @@ export function paramsFor(c: PhysicsCalibration | undefined, vec: ArrayLike<numb
   const own = c.groups[deploymentKey(vec, row)] ?? c.groups[acceleratorKey(vec, row)];
   if (own) return own;
   const near = sibling(c, vec, row);
-  return (near === undefined ? undefined : c.groups[`${near}|${at(vec, row, F.gpu_count)}`] ?? c.groups[near])
-    ?? c.groups[calibrationKey(at(vec, row, F.gpu_vendor_code), fw)] ?? c.groups[calibrationKey(NaN, fw)] ?? c.global;
+  return (
+    (near === undefined ? undefined : (c.groups[`${near}|${at(vec, row, F.gpu_count)}`] ?? c.groups[near])) ??
+    c.groups[calibrationKey(at(vec, row, F.gpu_vendor_code), fw)] ??
+    c.groups[calibrationKey(NaN, fw)] ??
+    c.global
+  );
 }
 
 /** The physics terms of a row, in the order `calibratedGpuSeconds` uses them. */
@@ -99,12 +119,15 @@ export function physicsRow(vec: ArrayLike<number>, row = 0): PhysicsRow {
  * Non-decreasing in every term, so in tokens and requests.
  */
 export function calibratedGpuSeconds(t: PhysicsRow, p: EfficiencyParams): number {
-  const bw = Math.exp(-p[0]), fl = Math.exp(-p[1]);
-  return t.gpus * Math.exp(p[3])
-    + Math.max(t.prefillCompute * fl, t.prefillMemory * bw)
-    + Math.max(t.decodeMemory * bw, t.decodeCompute * fl)
-    + Math.exp(p[2]) * 1e-3 * t.layerStepsK
-    + Math.exp(p[4]) * t.interconnect;
+  const bw = Math.exp(-p[0]),
+    fl = Math.exp(-p[1]);
+  return (
+    t.gpus * Math.exp(p[3]) +
+    Math.max(t.prefillCompute * fl, t.prefillMemory * bw) +
+    Math.max(t.decodeMemory * bw, t.decodeCompute * fl) +
+    Math.exp(p[2]) * 1e-3 * t.layerStepsK +
+    Math.exp(p[4]) * t.interconnect
+  );
 }
 
 /** Mean output tokens per request, learned from every API run at training, per model and prompt length. */
@@ -112,7 +135,11 @@ export interface OutputPrior {
   /** Runs of history that weigh as much as the prior: a tenant's own mean takes over as its runs pass this. */
   readonly history_weight_runs: number;
   readonly global: PriorEntry;
-  readonly models: readonly (PriorEntry & { readonly model: string; readonly input_usd_per_mtok: number; readonly output_usd_per_mtok: number })[];
+  readonly models: readonly (PriorEntry & {
+    readonly model: string;
+    readonly input_usd_per_mtok: number;
+    readonly output_usd_per_mtok: number;
+  })[];
 }
 
 export interface PriorEntry {
@@ -133,8 +160,13 @@ function priorEntry(p: OutputPrior, vec: ArrayLike<number>, row: number, model?:
     if (byName) return byName;
   }
   // Without the name (a bare vector), the prices at launch tell the model apart as long as they have not changed.
-  const input = at(vec, row, F.input_usd_per_mtok), output = at(vec, row, F.output_usd_per_mtok);
-  return p.models.find((e) => Math.fround(e.input_usd_per_mtok) === input && Math.fround(e.output_usd_per_mtok) === output) ?? p.global;
+  const input = at(vec, row, F.input_usd_per_mtok),
+    output = at(vec, row, F.output_usd_per_mtok);
+  return (
+    p.models.find(
+      (e) => Math.fround(e.input_usd_per_mtok) === input && Math.fround(e.output_usd_per_mtok) === output,
+    ) ?? p.global
+  );
 }
 
 /**
@@ -142,9 +174,16 @@ function priorEntry(p: OutputPrior, vec: ArrayLike<number>, row: number, model?:
  * population prior for the model and prompt length by `history_weight_runs`; the prior alone for a new tenant.
  * Never above requests x max output tokens.
  */
-export function expectedOutputTokens(p: OutputPrior | undefined, vec: ArrayLike<number>, row = 0, model?: string): number {
-  const requests = at(vec, row, F.requests), maxOut = at(vec, row, F.max_output_tokens);
-  const observed = at(vec, row, F.tenant_runs_observed), own = at(vec, row, F.tenant_output_tokens_per_request_recent);
+export function expectedOutputTokens(
+  p: OutputPrior | undefined,
+  vec: ArrayLike<number>,
+  row = 0,
+  model?: string,
+): number {
+  const requests = at(vec, row, F.requests),
+    maxOut = at(vec, row, F.max_output_tokens);
+  const observed = at(vec, row, F.tenant_runs_observed),
+    own = at(vec, row, F.tenant_output_tokens_per_request_recent);
   if (!p) {
     const ratio = at(vec, row, F.tenant_output_ratio_recent);
     return requests * maxOut * (ratio > 0 && ratio <= 1 ? ratio : 1);

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { FEATURE_COUNT, FEATURE_INDEX as F, FEATURE_SPEC_HASH, FEATURE_NAMES, FEATURE_SPEC_VERSION } from '../features/index.js';
+import {
+  FEATURE_COUNT,
+  FEATURE_INDEX as F,
+  FEATURE_SPEC_HASH,
+  FEATURE_NAMES,
+  FEATURE_SPEC_VERSION,
+} from '../features/index.js';
 import { readCard, type ModelCard } from './card.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { ModelError } from './errors.js';
@@ -48,7 +54,13 @@ interface LoadedTarget extends Quantiles {
 const hardwareKey = (bandwidthTbps: number, tflops: number) => `${Math.fround(bandwidthTbps)}|${Math.fround(tflops)}`;
 
 /** Copies row `row` of `vec` into `into` with the hardware identity (and an engine never seen) masked as missing. */
-export function maskHardware(vec: Float32Array, row: number, masked: readonly number[], into: Float32Array, frameworksSeen?: ReadonlySet<number>): Float32Array {
+export function maskHardware(
+  vec: Float32Array,
+  row: number,
+  masked: readonly number[],
+  into: Float32Array,
+  frameworksSeen?: ReadonlySet<number>,
+): Float32Array {
   into.set(vec.subarray(row * FEATURE_COUNT, (row + 1) * FEATURE_COUNT));
   for (const i of masked) into[i] = NaN;
   if (frameworksSeen && !frameworksSeen.has(into[F.framework_code])) into[F.framework_code] = NaN;
@@ -60,7 +72,11 @@ export class PcpoModel {
   private readonly margins = new Float64Array(2);
   private readonly scratch = new Float32Array(FEATURE_COUNT);
 
-  constructor(readonly dir: string, readonly card: ModelCard, private readonly targets: ReadonlyMap<string, LoadedTarget>) {}
+  constructor(
+    readonly dir: string,
+    readonly card: ModelCard,
+    private readonly targets: ReadonlyMap<string, LoadedTarget>,
+  ) {}
 
   get version(): string {
     return this.card.model_version;
@@ -74,9 +90,13 @@ export class PcpoModel {
     if (!t || !def.usable(vec, row)) return undefined;
     const base = def.baseline(vec, row, t.baseline, hint.model);
     if (!(base > 0) || !Number.isFinite(base)) return undefined;
-    const unseen = t.hardwareSeen !== undefined && !t.hardwareSeen.has(hardwareKey(vec[at + F.gpu_memory_bandwidth_tbps], vec[at + F.gpu_bf16_tflops]));
+    const unseen =
+      t.hardwareSeen !== undefined &&
+      !t.hardwareSeen.has(hardwareKey(vec[at + F.gpu_memory_bandwidth_tbps], vec[at + F.gpu_bf16_tflops]));
     // An engine the model never saw is as foreign as an accelerator: the hardware-blind model answers, engine masked.
-    const blind = t.unseen !== undefined && (unseen || (t.frameworksSeen !== undefined && !t.frameworksSeen.has(vec[at + F.framework_code])));
+    const blind =
+      t.unseen !== undefined &&
+      (unseen || (t.frameworksSeen !== undefined && !t.frameworksSeen.has(vec[at + F.framework_code])));
     const q = blind ? t.unseen! : t;
     const m = blind
       ? q.ensemble.predictMargin(maskHardware(vec, row, t.masked, this.scratch, t.frameworksSeen), this.margins, 0)
@@ -84,8 +104,8 @@ export class PcpoModel {
     const cap = def.cap(vec, row);
     const p50 = fromTransformed(def, m[q.p50Index], base, cap);
     const offset = blind
-      ? t.unseenGroupOffsets?.[calibrationKey(vec[at + F.gpu_vendor_code], vec[at + F.framework_code])] ?? q.p90Offset
-      : t.groupOffsets?.[acceleratorKey(vec, row)] ?? q.p90Offset;
+      ? (t.unseenGroupOffsets?.[calibrationKey(vec[at + F.gpu_vendor_code], vec[at + F.framework_code])] ?? q.p90Offset)
+      : (t.groupOffsets?.[acceleratorKey(vec, row)] ?? q.p90Offset);
     const p90 = Math.max(p50, fromTransformed(def, m[q.p90Index] + offset, base, cap));
     return unseen ? { target: def.name, p50, p90, unseenHardware: true } : { target: def.name, p50, p90 };
   }
@@ -107,18 +127,37 @@ export class PcpoModel {
 
 function loadQuantiles(dir: string, file: string, declared: readonly number[], p90Offset: number): Quantiles {
   const ensemble = loadEnsemble(join(dir, file));
-  if (ensemble.numFeature !== FEATURE_COUNT) throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${file}: ${ensemble.numFeature} features, the spec has ${FEATURE_COUNT}`, 'num_feature');
+  if (ensemble.numFeature !== FEATURE_COUNT)
+    throw new ModelError(
+      'MODEL_FOREIGN_SPEC',
+      `${dir}/${file}: ${ensemble.numFeature} features, the spec has ${FEATURE_COUNT}`,
+      'num_feature',
+    );
   if (ensemble.featureNames && ensemble.featureNames.join() !== FEATURE_NAMES.join()) {
     const i = ensemble.featureNames.findIndex((n, k) => n !== FEATURE_NAMES[k]);
-    throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}/${file}: feature ${i} is '${ensemble.featureNames[i]}', the spec says '${FEATURE_NAMES[i]}'`, 'feature_names');
+    throw new ModelError(
+      'MODEL_FOREIGN_SPEC',
+      `${dir}/${file}: feature ${i} is '${ensemble.featureNames[i]}', the spec says '${FEATURE_NAMES[i]}'`,
+      'feature_names',
+    );
   }
   // One output: the median, its P90 the median plus the offset. Two or more: quantile outputs for 0.5 and 0.9.
-  const qs = ensemble.numTarget === 1 ? [0.5] : ensemble.quantileAlpha ?? declared;
-  const p50Index = qs.indexOf(0.5), p90Index = ensemble.numTarget === 1 ? 0 : qs.indexOf(0.9);
+  const qs = ensemble.numTarget === 1 ? [0.5] : (ensemble.quantileAlpha ?? declared);
+  const p50Index = qs.indexOf(0.5),
+    p90Index = ensemble.numTarget === 1 ? 0 : qs.indexOf(0.9);
   if (ensemble.numTarget !== qs.length || p50Index < 0 || p90Index < 0) {
-    throw new ModelError('MODEL_MALFORMED', `${dir}/${file}: expected one output (the median) or quantile outputs for 0.5 and 0.9, found ${ensemble.numTarget} output(s) for ${JSON.stringify(qs)}`, 'quantile_alpha');
+    throw new ModelError(
+      'MODEL_MALFORMED',
+      `${dir}/${file}: expected one output (the median) or quantile outputs for 0.5 and 0.9, found ${ensemble.numTarget} output(s) for ${JSON.stringify(qs)}`,
+      'quantile_alpha',
+    );
   }
-  if (!Number.isFinite(p90Offset)) throw new ModelError('MODEL_MALFORMED', `${dir}: the P90 offset of ${file} is not a number`, 'p90_conformal_offset');
+  if (!Number.isFinite(p90Offset))
+    throw new ModelError(
+      'MODEL_MALFORMED',
+      `${dir}: the P90 offset of ${file} is not a number`,
+      'p90_conformal_offset',
+    );
   return { ensemble, p50Index, p90Index, p90Offset };
 }
 
@@ -129,17 +168,27 @@ function loadQuantiles(dir: string, file: string, declared: readonly number[], p
 export function loadPcpoModel(dir: string): PcpoModel {
   const card = readCard(dir);
   if (card.feature_spec.hash !== FEATURE_SPEC_HASH) {
-    throw new ModelError('MODEL_FOREIGN_SPEC', `${dir}: built for feature spec ${card.feature_spec.version} (${card.feature_spec.hash.slice(0, 12)}), this build uses ${FEATURE_SPEC_VERSION} (${FEATURE_SPEC_HASH.slice(0, 12)})`, 'feature_spec.hash');
+    throw new ModelError(
+      'MODEL_FOREIGN_SPEC',
+      `${dir}: built for feature spec ${card.feature_spec.version} (${card.feature_spec.hash.slice(0, 12)}), this build uses ${FEATURE_SPEC_VERSION} (${FEATURE_SPEC_HASH.slice(0, 12)})`,
+      'feature_spec.hash',
+    );
   }
   const targets = new Map<string, LoadedTarget>();
   for (const [name, tc] of Object.entries(card.targets)) {
     const def = TARGETS[name as TargetDef['name']];
     if (!def || !tc) throw new ModelError('MODEL_MALFORMED', `${dir}: unknown target '${name}'`, `targets.${name}`);
     targets.set(name, {
-      def, ...loadQuantiles(dir, tc.file, tc.quantiles, tc.p90_conformal_offset), baseline: tc.baseline ?? {}, groupOffsets: tc.p90_group_offsets,
-      hardwareSeen: tc.hardware_seen && new Set(tc.hardware_seen.map((h) => hardwareKey(h.memory_bandwidth_tbps, h.bf16_tflops))),
+      def,
+      ...loadQuantiles(dir, tc.file, tc.quantiles, tc.p90_conformal_offset),
+      baseline: tc.baseline ?? {},
+      groupOffsets: tc.p90_group_offsets,
+      hardwareSeen:
+        tc.hardware_seen && new Set(tc.hardware_seen.map((h) => hardwareKey(h.memory_bandwidth_tbps, h.bf16_tflops))),
       frameworksSeen: tc.frameworks_seen && new Set(tc.frameworks_seen),
-      unseen: tc.unseen_hardware && loadQuantiles(dir, tc.unseen_hardware.file, tc.quantiles, tc.unseen_hardware.p90_conformal_offset),
+      unseen:
+        tc.unseen_hardware &&
+        loadQuantiles(dir, tc.unseen_hardware.file, tc.quantiles, tc.unseen_hardware.p90_conformal_offset),
       unseenGroupOffsets: tc.unseen_hardware?.p90_group_offsets,
       masked: def.hardwareFeatures.map((f) => F[f]),
     });

@@ -28,10 +28,16 @@ function positive(v: unknown, field: string, integer: boolean): number {
   return v;
 }
 
-const optional = (v: unknown, field: string, integer: boolean) => (v === undefined || v === null ? undefined : positive(v, field, integer));
+const optional = (v: unknown, field: string, integer: boolean) =>
+  v === undefined || v === null ? undefined : positive(v, field, integer);
 
 /** A catalog entry from a plan's architecture description; every inconsistency names its field under `at`. */
-export function modelSpecFromArch(name: string, arch: ModelArch, precision: Precision, at = '/plan/model_arch'): ModelSpec {
+export function modelSpecFromArch(
+  name: string,
+  arch: ModelArch,
+  precision: Precision,
+  at = '/plan/model_arch',
+): ModelSpec {
   const total = positive(arch.params_b, `${at}/params_b`, false);
   const active = optional(arch.active_params_b, `${at}/active_params_b`, false) ?? total;
   if (active > total) throw bad(`${at}/active_params_b`, `${active} exceeds params_b ${total}`);
@@ -40,22 +46,49 @@ export function modelSpecFromArch(name: string, arch: ModelArch, precision: Prec
   const heads = optional(arch.attention_heads, `${at}/attention_heads`, true);
   const kvHeads = optional(arch.kv_heads, `${at}/kv_heads`, true) ?? heads;
   if (kvHeads === undefined) throw bad(`${at}/kv_heads`, 'give kv_heads (or attention_heads for multi-head attention)');
-  if (heads !== undefined && kvHeads > heads) throw bad(`${at}/kv_heads`, `${kvHeads} exceeds attention_heads ${heads}`);
+  if (heads !== undefined && kvHeads > heads)
+    throw bad(`${at}/kv_heads`, `${kvHeads} exceeds attention_heads ${heads}`);
   const headDim = optional(arch.head_dim, `${at}/head_dim`, true) ?? (heads ? Math.round(hidden / heads) : undefined);
-  if (headDim === undefined) throw bad(`${at}/head_dim`, 'give head_dim (or attention_heads, to take hidden_size / attention_heads)');
+  if (headDim === undefined)
+    throw bad(`${at}/head_dim`, 'give head_dim (or attention_heads, to take hidden_size / attention_heads)');
   const experts = optional(arch.experts, `${at}/experts`, true);
   const perToken = optional(arch.experts_per_token, `${at}/experts_per_token`, true);
-  if ((experts === undefined) !== (perToken === undefined)) throw bad(`${at}/${experts === undefined ? 'experts' : 'experts_per_token'}`, 'a mixture of experts needs both experts and experts_per_token');
-  if (experts !== undefined && perToken! > experts) throw bad(`${at}/experts_per_token`, `${perToken} exceeds experts ${experts}`);
+  if ((experts === undefined) !== (perToken === undefined))
+    throw bad(
+      `${at}/${experts === undefined ? 'experts' : 'experts_per_token'}`,
+      'a mixture of experts needs both experts and experts_per_token',
+    );
+  if (experts !== undefined && perToken! > experts)
+    throw bad(`${at}/experts_per_token`, `${perToken} exceeds experts ${experts}`);
   return {
-    id: name, totalParamsB: total, activeParamsB: active, defaultPrecision: precision,
+    id: name,
+    totalParamsB: total,
+    activeParamsB: active,
+    defaultPrecision: precision,
     contextWindow: optional(arch.context_window, `${at}/context_window`, true) ?? 4096,
-    layers, hiddenSize: hidden, kvHeads, headDim, ...(experts !== undefined ? { experts, expertsPerToken: perToken } : {}),
+    layers,
+    hiddenSize: hidden,
+    kvHeads,
+    headDim,
+    ...(experts !== undefined ? { experts, expertsPerToken: perToken } : {}),
   };
 }
 
 /** Model types whose MLP has two matrices (up, down) instead of three (gate, up, down). */
-const PLAIN_MLP = new Set(['gpt2', 'gptj', 'gpt_neox', 'gpt_bigcode', 'opt', 'bloom', 'falcon', 'mpt', 'phi', 'starcoder2', 'codegen', 'gpt_neo']);
+const PLAIN_MLP = new Set([
+  'gpt2',
+  'gptj',
+  'gpt_neox',
+  'gpt_bigcode',
+  'opt',
+  'bloom',
+  'falcon',
+  'mpt',
+  'phi',
+  'starcoder2',
+  'codegen',
+  'gpt_neo',
+]);
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -82,8 +115,12 @@ function precisionOf(c: Json): Precision {
  * embeddings (twice unless tied), attention (Q, K, V, O), the MLP (gated or plain), and routed experts.
  */
 export function modelSpecFromHfConfig(name: string, config: unknown, at = '/plan/hf_config'): ModelSpec {
-  if (!config || typeof config !== 'object' || Array.isArray(config)) throw bad(at, 'expected the JSON object of a config.json');
-  const c = (config as Json).text_config && typeof (config as Json).text_config === 'object' ? { ...(config as Json), ...((config as Json).text_config as Json) } : (config as Json);
+  if (!config || typeof config !== 'object' || Array.isArray(config))
+    throw bad(at, 'expected the JSON object of a config.json');
+  const c =
+    (config as Json).text_config && typeof (config as Json).text_config === 'object'
+      ? { ...(config as Json), ...((config as Json).text_config as Json) }
+      : (config as Json);
   const field = (keys: readonly string[], integer = true, required = true): number | undefined => {
     const v = first(c, keys);
     if (v === undefined && !required) return undefined;
@@ -95,7 +132,8 @@ export function modelSpecFromHfConfig(name: string, config: unknown, at = '/plan
   const vocab = field(['vocab_size', 'padded_vocab_size'])!;
   const type = String(c.model_type ?? '');
   let kvHeads = field(['num_key_value_heads', 'num_kv_heads', 'multi_query_group_num', 'n_head_kv'], true, false);
-  if (kvHeads === undefined) kvHeads = c.multi_query === true || (type === 'falcon' && c.new_decoder_architecture !== true) ? 1 : heads;
+  if (kvHeads === undefined)
+    kvHeads = c.multi_query === true || (type === 'falcon' && c.new_decoder_architecture !== true) ? 1 : heads;
   const headDim = field(['head_dim'], true, false) ?? hidden / heads;
   const inter = field(['intermediate_size', 'n_inner', 'ffn_dim', 'ffn_hidden_size'], true, false) ?? 4 * hidden;
   const experts = field(['num_local_experts', 'num_experts', 'n_routed_experts', 'moe_num_experts'], true, false);
@@ -119,13 +157,23 @@ export function modelSpecFromHfConfig(name: string, config: unknown, at = '/plan
   const embeddings = vocab * hidden * (tied === true ? 1 : 2);
   const total = embeddings + layers * attention + denseLayers * mlp + (layers - denseLayers) * moeLayer;
   const activeMoe = experts ? perToken! * expertMlp + 3 * hidden * sharedInter : mlp;
-  const active = experts ? embeddings + layers * attention + denseLayers * mlp + (layers - denseLayers) * activeMoe : total;
-  if (experts && !perToken) throw bad(`${at}/num_experts_per_tok`, 'a mixture-of-experts config needs the experts used per token');
+  const active = experts
+    ? embeddings + layers * attention + denseLayers * mlp + (layers - denseLayers) * activeMoe
+    : total;
+  if (experts && !perToken)
+    throw bad(`${at}/num_experts_per_tok`, 'a mixture-of-experts config needs the experts used per token');
   return {
-    id: name, totalParamsB: total / 1e9, activeParamsB: active / 1e9, defaultPrecision: precisionOf(c),
-    contextWindow: field(['max_position_embeddings', 'n_positions', 'seq_length', 'max_sequence_length', 'n_ctx'], true, false) ?? 2048,
-    layers, hiddenSize: hidden,
-    kvHeads: latent ? 1 : kvHeads, headDim: latent ? (latent + ropeDim) / 2 : headDim,
+    id: name,
+    totalParamsB: total / 1e9,
+    activeParamsB: active / 1e9,
+    defaultPrecision: precisionOf(c),
+    contextWindow:
+      field(['max_position_embeddings', 'n_positions', 'seq_length', 'max_sequence_length', 'n_ctx'], true, false) ??
+      2048,
+    layers,
+    hiddenSize: hidden,
+    kvHeads: latent ? 1 : kvHeads,
+    headDim: latent ? (latent + ropeDim) / 2 : headDim,
     ...(experts ? { experts, expertsPerToken: perToken } : {}),
   };
 }

@@ -15,11 +15,16 @@ const NAMES: Readonly<Record<string, string>> = {
  * to H100-SXM: the same workload on parts LLM-Inference-Bench never ran, so a check on hardware never seen.
  */
 export function mlperfGptjRatios(path: string): Map<string, { ratio: number; submissions: number }> {
-  const { rows } = parseCsv(readFileSync(path, 'utf8'), ['Model', 'Scenario', 'Category', 'Accelerator', 'a#', 'Performance_Result'], path);
+  const { rows } = parseCsv(
+    readFileSync(path, 'utf8'),
+    ['Model', 'Scenario', 'Category', 'Accelerator', 'a#', 'Performance_Result'],
+    path,
+  );
   const per = new Map<string, number[]>();
   for (const { values: v } of rows) {
     const id = NAMES[v.Accelerator];
-    if (!id || v.Model !== 'gptj-99' || v.Scenario !== 'Offline' || v.Category !== 'closed' || !(Number(v['a#']) > 0)) continue;
+    if (!id || v.Model !== 'gptj-99' || v.Scenario !== 'Offline' || v.Category !== 'closed' || !(Number(v['a#']) > 0))
+      continue;
     per.set(id, [...(per.get(id) ?? []), Number(v.Performance_Result) / Number(v['a#'])]);
   }
   const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];

@@ -6,8 +6,22 @@ import { score, type Scored } from './score.js';
 
 /** The plan and datasheet as numbers, nothing derived: what a first attempt would feed XGBoost. */
 function naiveFeatures(r: RunRecord, catalog: Catalog): number[] {
-  const p = r.plan, m = catalog.models.get(p.model), g = catalog.gpus.get(p.gpu_type!);
-  return [m.totalParamsB, m.activeParamsB, p.gpu_count!, p.batch_size, p.requests, p.prompt_tokens, p.max_output_tokens, g.memoryGb, g.memoryBandwidthGbps, g.bf16Tflops, ['vllm', 'tensorrt-llm', 'llama.cpp', 'deepspeed-mii', 'deepspeed', 'sambaflow'].indexOf(p.framework!)];
+  const p = r.plan,
+    m = catalog.models.get(p.model),
+    g = catalog.gpus.get(p.gpu_type!);
+  return [
+    m.totalParamsB,
+    m.activeParamsB,
+    p.gpu_count!,
+    p.batch_size,
+    p.requests,
+    p.prompt_tokens,
+    p.max_output_tokens,
+    g.memoryGb,
+    g.memoryBandwidthGbps,
+    g.bf16Tflops,
+    ['vllm', 'tensorrt-llm', 'llama.cpp', 'deepspeed-mii', 'deepspeed', 'sambaflow'].indexOf(p.framework!),
+  ];
 }
 
 /** A plain quantile XGBoost (P50, P90) on ln GPU-seconds from naive features: the reference the issue measured. */
@@ -15,8 +29,22 @@ export function naiveReference(train: readonly RunRecord[], test: readonly RunRe
   const cols = naiveFeatures(train[0], catalog).length;
   const matrix = (rs: readonly RunRecord[]) => Float32Array.from(rs.flatMap((r) => naiveFeatures(r, catalog)));
   const fit = fitBooster({
-    train: { x: matrix(train), rows: train.length, cols, label: Float32Array.from(train, (r) => Math.log(r.outcome!.gpu_seconds!)) },
-    params: { objective: 'reg:quantileerror', quantile_alpha: '[0.5,0.9]', tree_method: 'hist', max_depth: 6, eta: 0.05, nthread: 2, seed: 0 }, rounds: 400,
+    train: {
+      x: matrix(train),
+      rows: train.length,
+      cols,
+      label: Float32Array.from(train, (r) => Math.log(r.outcome!.gpu_seconds!)),
+    },
+    params: {
+      objective: 'reg:quantileerror',
+      quantile_alpha: '[0.5,0.9]',
+      tree_method: 'hist',
+      max_depth: 6,
+      eta: 0.05,
+      nthread: 2,
+      seed: 0,
+    },
+    rounds: 400,
   });
   const model = ensembleFromJson(fit.modelJson, 'naive.json');
   const x = matrix(test);

@@ -31,8 +31,13 @@ function middle(values: number[]): number {
 }
 
 /** Scores predictions against actuals by run id; runs the predictor refused or failed on count as not priced. */
-export function score(lines: readonly PredictionLine[], actual: ReadonlyMap<string, number>, groupOf?: (runId: string) => string): Scored {
-  const apes: number[] = [], reserves: number[] = [];
+export function score(
+  lines: readonly PredictionLine[],
+  actual: ReadonlyMap<string, number>,
+  groupOf?: (runId: string) => string,
+): Scored {
+  const apes: number[] = [],
+    reserves: number[] = [];
   let covered = 0;
   const byGroup = new Map<string, number[]>();
   for (const line of lines) {
@@ -54,7 +59,12 @@ export function score(lines: readonly PredictionLine[], actual: ReadonlyMap<stri
     if (!worst || m > worst.medianApe) worst = { group, runs: es.length, medianApe: m };
   }
   return {
-    runs: actual.size, priced: apes.length, medianApe: middle(apes), mape: apes.reduce((a, b) => a + b, 0) / apes.length,
-    coverage: (100 * covered) / apes.length, medianReserve: middle(reserves), worst,
+    runs: actual.size,
+    priced: apes.length,
+    medianApe: middle(apes),
+    mape: apes.reduce((a, b) => a + b, 0) / apes.length,
+    coverage: (100 * covered) / apes.length,
+    medianReserve: middle(reserves),
+    worst,
   };
 }

@@ -2,16 +2,28 @@ import { resolve } from 'node:path';
 import { createFeatureBuilder } from '../../features/index.js';
 import { loadPcpoModel } from '../../model/index.js';
 import { builtinCatalog } from '../../pricing/index.js';
-import { evaluateModel, leaveOneGroupOut, loadAllRuns, type LeaveOneOutReport, type LeaveOut } from '../../training/index.js';
+import {
+  evaluateModel,
+  leaveOneGroupOut,
+  loadAllRuns,
+  type LeaveOneOutReport,
+  type LeaveOut,
+} from '../../training/index.js';
 import { dataPaths, intFlag, parse, UsageError, type Command, type Io } from '../command.js';
 
 const LEAVE_OUTS: readonly LeaveOut[] = ['accelerator', 'model'];
 
 function printGroups(io: Io, r: LeaveOneOutReport): void {
-  io.err(`\nleave-one-${r.leave_out}-out (${r.answered_by}; P90 offset ${r.p90_conformal_offset.toFixed(3)}, cross-conformal over all groups)`);
-  io.err(`  ${'group'.padEnd(22)} ${'runs'.padStart(5)} ${'median APE %'.padStart(13)} ${'MAPE %'.padStart(9)} ${'P90 cover %'.padStart(12)} ${'P90/actual'.padStart(11)}`);
+  io.err(
+    `\nleave-one-${r.leave_out}-out (${r.answered_by}; P90 offset ${r.p90_conformal_offset.toFixed(3)}, cross-conformal over all groups)`,
+  );
+  io.err(
+    `  ${'group'.padEnd(22)} ${'runs'.padStart(5)} ${'median APE %'.padStart(13)} ${'MAPE %'.padStart(9)} ${'P90 cover %'.padStart(12)} ${'P90/actual'.padStart(11)}`,
+  );
   for (const g of [...r.groups, { group: 'all', ...r }]) {
-    io.err(`  ${g.group.padEnd(22)} ${String(g.rows).padStart(5)} ${String(g.median_ape).padStart(13)} ${String(g.mape).padStart(9)} ${String(g.p90_coverage).padStart(12)} ${String(g.p90_reserve_ratio).padStart(11)}`);
+    io.err(
+      `  ${g.group.padEnd(22)} ${String(g.rows).padStart(5)} ${String(g.median_ape).padStart(13)} ${String(g.mape).padStart(9)} ${String(g.p90_coverage).padStart(12)} ${String(g.p90_reserve_ratio).padStart(11)}`,
+    );
   }
 }
 
@@ -33,21 +45,40 @@ A CSV in the LLM-Inference-Bench or Azure-trace format is imported on the fly
 (Azure: priced as --api-model, default gpt-4o-mini, --requests-per-run requests per run, default 50).`,
   async run(argv, io) {
     const { values } = parse(argv, {
-      model: { type: 'string' }, data: { type: 'string', multiple: true }, 'leave-out': { type: 'string' }, rounds: { type: 'string' },
-      'api-model': { type: 'string' }, 'requests-per-run': { type: 'string' },
+      model: { type: 'string' },
+      data: { type: 'string', multiple: true },
+      'leave-out': { type: 'string' },
+      rounds: { type: 'string' },
+      'api-model': { type: 'string' },
+      'requests-per-run': { type: 'string' },
     });
-    const asked = (values['leave-out'] ?? LEAVE_OUTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    const asked = (values['leave-out'] ?? LEAVE_OUTS.join(','))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const leaveOut = asked.includes('none') ? [] : asked;
-    for (const l of leaveOut) if (!LEAVE_OUTS.includes(l as LeaveOut)) throw new UsageError(`--leave-out: expected accelerator, model or none, got '${l}'`);
+    for (const l of leaveOut)
+      if (!LEAVE_OUTS.includes(l as LeaveOut))
+        throw new UsageError(`--leave-out: expected accelerator, model or none, got '${l}'`);
     const model = values.model ? loadPcpoModel(values.model) : undefined;
     const catalog = builtinCatalog();
-    const data = await loadAllRuns(dataPaths(values.data), { catalog, apiModel: values['api-model'], requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined });
+    const data = await loadAllRuns(dataPaths(values.data), {
+      catalog,
+      apiModel: values['api-model'],
+      requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined,
+    });
     const matrix = createFeatureBuilder({ catalog }).replay(data.records);
-    const out: Record<string, unknown> = { data: data.source, imported: data.parts.length === 1 ? data.imported : data.parts.map((p) => p.imported ?? null) };
+    const out: Record<string, unknown> = {
+      data: data.source,
+      imported: data.parts.length === 1 ? data.imported : data.parts.map((p) => p.imported ?? null),
+    };
     if (model) {
       const inSample = resolve(model.card.data.source) === resolve(data.source);
       out.model = { ...evaluateModel(model, data.records, matrix), in_sample: inSample };
-      if (inSample) io.err(`note: ${data.source} is what ${model.version} learned from; these figures are not a test (see its card's cross-validation, or the leave-one-out below)`);
+      if (inSample)
+        io.err(
+          `note: ${data.source} is what ${model.version} learned from; these figures are not a test (see its card's cross-validation, or the leave-one-out below)`,
+        );
     }
     const params = model?.card.targets.gpu_seconds?.params;
     const looOpts = { params, rounds: values.rounds ? intFlag(values.rounds, 'rounds') : undefined };
@@ -60,7 +91,12 @@ A CSV in the LLM-Inference-Bench or Azure-trace format is imported on the fly
     }
     if (leaveOut.length) out.leave_one_out = loo;
     // Compatible with scripts written for the single-model report: its fields stay at the top level.
-    if (model) Object.assign(out, { rows: (out.model as { rows: number }).rows, model_version: model.version, by_kind: (out.model as { by_kind: unknown }).by_kind });
+    if (model)
+      Object.assign(out, {
+        rows: (out.model as { rows: number }).rows,
+        model_version: model.version,
+        by_kind: (out.model as { by_kind: unknown }).by_kind,
+      });
     io.out(JSON.stringify(out, null, 2));
   },
 };

@@ -26,30 +26,65 @@ Prints progress on stderr and the cross-validated metrics as JSON on stdout. DIR
   --api-model M, --requests-per-run N   for an Azure-trace CSV (default gpt-4o-mini, 50)`,
   async run(argv, io) {
     const { values } = parse(argv, {
-      data: { type: 'string', multiple: true }, out: { type: 'string' }, split: { type: 'string' }, folds: { type: 'string' }, 'holdout-gpu': { type: 'string' },
-      seed: { type: 'string' }, rounds: { type: 'string' }, 'api-model': { type: 'string' }, 'requests-per-run': { type: 'string' },
+      data: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      split: { type: 'string' },
+      folds: { type: 'string' },
+      'holdout-gpu': { type: 'string' },
+      seed: { type: 'string' },
+      rounds: { type: 'string' },
+      'api-model': { type: 'string' },
+      'requests-per-run': { type: 'string' },
     });
     const split = (values.split ?? 'auto') as SplitMode;
-    if (!['auto', 'time', 'group'].includes(split)) throw new UsageError(`--split: expected auto, time or group, got '${values.split}'`);
+    if (!['auto', 'time', 'group'].includes(split))
+      throw new UsageError(`--split: expected auto, time or group, got '${values.split}'`);
     const folds = intFlag(values.folds, 'folds', DEFAULT_FOLDS);
     if (folds < 2) throw new UsageError(`--folds: expected at least 2, got ${folds}`);
     const seed = values.seed === undefined ? 0 : Number(values.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected a non-negative integer, got '${values.seed}'`);
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new UsageError(`--seed: expected a non-negative integer, got '${values.seed}'`);
     const catalog = builtinCatalog();
     const holdoutGpu = values['holdout-gpu'] ? catalog.gpus.get(values['holdout-gpu'], '--holdout-gpu').id : undefined;
     const out = required(values.out, 'out');
-    const data = await loadAllRuns(dataPaths(values.data), { catalog, apiModel: values['api-model'], requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined });
-    for (const part of data.parts) if (part.imported) io.err(`imported ${part.imported.runs} runs from ${part.source} (${part.imported.rows_rejected} rows rejected)`);
+    const data = await loadAllRuns(dataPaths(values.data), {
+      catalog,
+      apiModel: values['api-model'],
+      requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined,
+    });
+    for (const part of data.parts)
+      if (part.imported)
+        io.err(
+          `imported ${part.imported.runs} runs from ${part.source} (${part.imported.rows_rejected} rows rejected)`,
+        );
     const t0 = performance.now();
     const result = trainPcpo({
-      records: data.records, out, catalog, source: data.source, deltaVersion: data.deltaVersion,
-      split, folds, holdoutGpu, seed, rounds: values.rounds ? intFlag(values.rounds, 'rounds') : undefined,
-      onProgress: (line) => { if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); io.err(line); },
+      records: data.records,
+      out,
+      catalog,
+      source: data.source,
+      deltaVersion: data.deltaVersion,
+      split,
+      folds,
+      holdoutGpu,
+      seed,
+      rounds: values.rounds ? intFlag(values.rounds, 'rounds') : undefined,
+      onProgress: (line) => {
+        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+        io.err(line);
+      },
       // On a terminal, every round on one updating line; in logs, the lines above (every 100 rounds).
-      onRound: process.stderr.isTTY ? (t, r) => process.stderr.write(`\r\x1b[K  [${t}] round ${r.round}: train ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`) : undefined,
+      onRound: process.stderr.isTTY
+        ? (t, r) =>
+            process.stderr.write(
+              `\r\x1b[K  [${t}] round ${r.round}: train ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`,
+            )
+        : undefined,
     });
     io.err(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${result.card.model_version}`);
-    io.out(JSON.stringify({ model_version: result.card.model_version, out, cross_validation: result.cv.by_kind }, null, 2));
+    io.out(
+      JSON.stringify({ model_version: result.card.model_version, out, cross_validation: result.cv.by_kind }, null, 2),
+    );
   },
 };
 export default command;

@@ -17,16 +17,25 @@ export function targetRows(records: readonly RunRecord[], matrix: Float32Array, 
   const label = new Float64Array(records.length).fill(NaN);
   const rows: number[] = [];
   const excluded: Record<string, number> = {};
-  const skip = (why: string) => { excluded[why] = (excluded[why] ?? 0) + 1; };
+  const skip = (why: string) => {
+    excluded[why] = (excluded[why] ?? 0) + 1;
+  };
   records.forEach((r, i) => {
     if (r.plan.kind !== target.kind) return;
     if (!r.outcome) return skip('no outcome yet');
     if (r.outcome.status !== 'succeeded') return skip(`status ${r.outcome.status}`);
     const y = target.label(r);
     if (y === undefined || !Number.isFinite(y) || y < 0 || (target.offset === 0 && y === 0)) {
-      throw new TrainingError('BAD_LABEL', `run ${r.run_id}: ${target.name} is ${y}; a succeeded ${target.kind} run needs a ${target.offset === 0 ? 'positive' : 'non-negative'} finite label`, `outcome.${target.name}`);
+      throw new TrainingError(
+        'BAD_LABEL',
+        `run ${r.run_id}: ${target.name} is ${y}; a succeeded ${target.kind} run needs a ${target.offset === 0 ? 'positive' : 'non-negative'} finite label`,
+        `outcome.${target.name}`,
+      );
     }
-    if (!target.usable(matrix, i)) return skip(`no baseline (${target.name === 'gpu_seconds' ? 'model or GPU unknown to the catalog and not described' : 'no token limit'})`);
+    if (!target.usable(matrix, i))
+      return skip(
+        `no baseline (${target.name === 'gpu_seconds' ? 'model or GPU unknown to the catalog and not described' : 'no token limit'})`,
+      );
     label[i] = y;
     rows.push(i);
   });
@@ -41,7 +50,13 @@ export interface Gathered {
 }
 
 /** Gathers rows into a dense matrix and labels transformed against `baseline[i]`; `masked` columns become missing. */
-export function gather(matrix: Float32Array, t: TargetRows, rows: readonly number[], baseline: Float64Array, masked: readonly number[] = []): Gathered {
+export function gather(
+  matrix: Float32Array,
+  t: TargetRows,
+  rows: readonly number[],
+  baseline: Float64Array,
+  masked: readonly number[] = [],
+): Gathered {
   const x = new Float32Array(rows.length * FEATURE_COUNT);
   const y = new Float32Array(rows.length);
   rows.forEach((i, k) => {

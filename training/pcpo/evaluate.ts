@@ -47,15 +47,23 @@ function tenantHistoryMean(records: readonly RunRecord[], rows: readonly number[
 }
 
 /** Median APE per GPU x engine, worst first. */
-function groupErrors(records: readonly RunRecord[], rows: readonly number[], actual: readonly number[], p50: readonly number[]): NonNullable<KindReport['groups']> {
+function groupErrors(
+  records: readonly RunRecord[],
+  rows: readonly number[],
+  actual: readonly number[],
+  p50: readonly number[],
+): NonNullable<KindReport['groups']> {
   const g = new Map<string, { a: number[]; p: number[] }>();
   rows.forEach((i, k) => {
     const key = `${records[i].plan.gpu_type} x ${records[i].plan.framework}`;
     const e = g.get(key) ?? { a: [], p: [] };
-    e.a.push(actual[k]); e.p.push(p50[k]);
+    e.a.push(actual[k]);
+    e.p.push(p50[k]);
     g.set(key, e);
   });
-  return [...g].map(([group, e]) => ({ group, rows: e.a.length, median_ape: accuracy(e.a, e.p).median_ape })).sort((a, b) => (b.median_ape ?? 0) - (a.median_ape ?? 0));
+  return [...g]
+    .map(([group, e]) => ({ group, rows: e.a.length, median_ape: accuracy(e.a, e.p).median_ape }))
+    .sort((a, b) => (b.median_ape ?? 0) - (a.median_ape ?? 0));
 }
 
 /**
@@ -63,7 +71,12 @@ function groupErrors(records: readonly RunRecord[], rows: readonly number[], act
  * alone (self-hosted), the worst-case bound a max-tokens reservation holds (API, what LiteLLM reserves),
  * and the tenant-history mean.
  */
-export function evaluateModel(model: PcpoModel, records: readonly RunRecord[], matrix: Float32Array, only?: ReadonlySet<number>): EvalReport {
+export function evaluateModel(
+  model: PcpoModel,
+  records: readonly RunRecord[],
+  matrix: Float32Array,
+  only?: ReadonlySet<number>,
+): EvalReport {
   const byKind: EvalReport['by_kind'] = {};
   let total = 0;
   for (const target of Object.values(TARGETS)) {
@@ -73,24 +86,49 @@ export function evaluateModel(model: PcpoModel, records: readonly RunRecord[], m
     const preds: QuantityPrediction[] = [];
     for (const i of rows) {
       const p = model.predictQuantity(matrix, i, { model: records[i].plan.model });
-      if (p) { scored.push(i); preds.push(p); }
+      if (p) {
+        scored.push(i);
+        preds.push(p);
+      }
     }
     if (!scored.length) continue;
     total += scored.length;
     const actual = scored.map((i) => t.label[i]);
-    const report = intervalAccuracy(actual, preds.map((p) => p.p50), preds.map((p) => p.p90));
+    const report = intervalAccuracy(
+      actual,
+      preds.map((p) => p.p50),
+      preds.map((p) => p.p90),
+    );
     const baselines: KindReport['baselines'] = {};
     if (target.name === 'gpu_seconds') {
-      baselines.roofline = accuracy(actual, scored.map((i) => matrix[i * FEATURE_COUNT + F.roofline_gpu_seconds]));
+      baselines.roofline = accuracy(
+        actual,
+        scored.map((i) => matrix[i * FEATURE_COUNT + F.roofline_gpu_seconds]),
+      );
     } else {
       const bound = scored.map((i) => target.cap(matrix, i));
-      baselines.worst_case_bound = { ...accuracy(actual, bound), p90_reserve_ratio: median(bound.map((b, k) => b / Math.max(1, actual[k]))) };
+      baselines.worst_case_bound = {
+        ...accuracy(actual, bound),
+        p90_reserve_ratio: median(bound.map((b, k) => b / Math.max(1, actual[k]))),
+      };
     }
     baselines.tenant_history_mean = accuracy(actual, tenantHistoryMean(records, scored, t.label));
     const unseen = preds.filter((p) => p.unseenHardware).length;
     byKind[target.kind] = {
-      target: target.name, ...report, baselines,
-      ...(target.name === 'gpu_seconds' ? { groups: groupErrors(records, scored, actual, preds.map((p) => p.p50)), unseen_hardware_rows: unseen } : {}),
+      target: target.name,
+      ...report,
+      baselines,
+      ...(target.name === 'gpu_seconds'
+        ? {
+            groups: groupErrors(
+              records,
+              scored,
+              actual,
+              preds.map((p) => p.p50),
+            ),
+            unseen_hardware_rows: unseen,
+          }
+        : {}),
     };
   }
   return { rows: total, model_version: model.version, by_kind: byKind };
@@ -112,13 +150,18 @@ export interface LeaveOneOutReport extends CvMetrics {
  * never saw. The P90 offset is cross-conformal over all held-out groups. Every group is listed, worst first.
  */
 export function leaveOneGroupOut(
-  records: readonly RunRecord[], matrix: Float32Array, catalog: Catalog, by: LeaveOut,
-  opts: Pick<TrainOptions, 'params' | 'rounds' | 'earlyStoppingRounds' | 'seed'> = {}, log: (l: string) => void = () => {},
+  records: readonly RunRecord[],
+  matrix: Float32Array,
+  catalog: Catalog,
+  by: LeaveOut,
+  opts: Pick<TrainOptions, 'params' | 'rounds' | 'earlyStoppingRounds' | 'seed'> = {},
+  log: (l: string) => void = () => {},
 ): LeaveOneOutReport | undefined {
   const t = targetRows(records, matrix, TARGETS.gpu_seconds);
-  const key = by === 'accelerator'
-    ? (r: RunRecord) => catalog.gpus.find(r.plan.gpu_type ?? '')?.id ?? String(r.plan.gpu_type)
-    : (r: RunRecord) => catalog.models.find(r.plan.model)?.id ?? r.plan.model;
+  const key =
+    by === 'accelerator'
+      ? (r: RunRecord) => catalog.gpus.find(r.plan.gpu_type ?? '')?.id ?? String(r.plan.gpu_type)
+      : (r: RunRecord) => catalog.models.find(r.plan.model)?.id ?? r.plan.model;
   const folds = leaveOneOut(records, t.rows, key);
   if (folds.length < 2) return undefined;
   const ctx = fitContext(opts, records, matrix, t, { mode: 'group', reason: `one ${by} held out at a time` });
@@ -129,9 +172,24 @@ export function leaveOneGroupOut(
   const offset = conformalOffset(oof);
   const p = oofPredictions(run, oof, offset);
   const at = new Map(oof.rows.map((i, k) => [i, k] as const));
-  const groups = folds.map((f) => {
-    const ks = f.test.map((i) => at.get(i)).filter((k): k is number => k !== undefined);
-    return { group: f.group, ...metricsOf(ks.map((k) => p.actual[k]), ks.map((k) => p.p50[k]), ks.map((k) => p.p90[k])) };
-  }).sort((a, b) => (b.median_ape ?? 0) - (a.median_ape ?? 0));
-  return { leave_out: by, answered_by: by === 'accelerator' ? 'hardware-blind model' : 'full model', p90_conformal_offset: offset, ...metricsOf(p.actual, p.p50, p.p90), groups };
+  const groups = folds
+    .map((f) => {
+      const ks = f.test.map((i) => at.get(i)).filter((k): k is number => k !== undefined);
+      return {
+        group: f.group,
+        ...metricsOf(
+          ks.map((k) => p.actual[k]),
+          ks.map((k) => p.p50[k]),
+          ks.map((k) => p.p90[k]),
+        ),
+      };
+    })
+    .sort((a, b) => (b.median_ape ?? 0) - (a.median_ape ?? 0));
+  return {
+    leave_out: by,
+    answered_by: by === 'accelerator' ? 'hardware-blind model' : 'full model',
+    p90_conformal_offset: offset,
+    ...metricsOf(p.actual, p.p50, p.p90),
+    groups,
+  };
 }

@@ -45,7 +45,12 @@ export function baselinesFor(ctx: FitContext, params: BaselineParams, rows: read
   const base = new Float64Array(ctx.records.length).fill(NaN);
   for (const i of rows) {
     const b = ctx.t.target.baseline(ctx.matrix, i, params, ctx.records[i].plan.model);
-    if (!(b > 0) || !Number.isFinite(b)) throw new TrainingError('BAD_LABEL', `run ${ctx.records[i].run_id}: its ${ctx.t.target.name} baseline is ${b}`, 'baseline');
+    if (!(b > 0) || !Number.isFinite(b))
+      throw new TrainingError(
+        'BAD_LABEL',
+        `run ${ctx.records[i].run_id}: its ${ctx.t.target.name} baseline is ${b}`,
+        'baseline',
+      );
     base[i] = b;
   }
   return base;
@@ -58,17 +63,32 @@ export function baselinesFor(ctx: FitContext, params: BaselineParams, rows: read
 export function fitModel(ctx: FitContext, rows: readonly number[], rounds?: number): FittedModel {
   const baseline = fitBaselineParams(ctx, rows);
   const base = baselinesFor(ctx, baseline, rows);
-  const inner = rounds === undefined ? validationSplit(ctx.records, rows, ctx.scheme, ctx.seed) : { fit: [...rows], valid: [] };
+  const inner =
+    rounds === undefined ? validationSplit(ctx.records, rows, ctx.scheme, ctx.seed) : { fit: [...rows], valid: [] };
   const train = gather(ctx.matrix, ctx.t, inner.fit, base, ctx.masked);
   const valid = inner.valid.length ? gather(ctx.matrix, ctx.t, inner.valid, base, ctx.masked) : undefined;
   const fit = fitBooster({
-    train: { ...train, label: train.y }, valid: valid && { ...valid, label: valid.y },
-    params: ctx.params, rounds: rounds ?? ctx.maxRounds, earlyStoppingRounds: valid ? ctx.earlyStoppingRounds : undefined,
-    featureNames: FEATURE_NAMES, onRound: ctx.onRound,
+    train: { ...train, label: train.y },
+    valid: valid && { ...valid, label: valid.y },
+    params: ctx.params,
+    rounds: rounds ?? ctx.maxRounds,
+    earlyStoppingRounds: valid ? ctx.earlyStoppingRounds : undefined,
+    featureNames: FEATURE_NAMES,
+    onRound: ctx.onRound,
   });
   // Objectives that refresh leaves after growing a tree (quantile, absolute error) can undo monotone constraints.
-  const { json } = enforceMonotone(fit.modelJson, new Set(ctx.t.target.monotoneIncreasing.map((f) => FEATURE_INDEX[f])));
-  return { baseline, modelJson: json, ensemble: ensembleFromJson(json, `${ctx.t.target.name}.json`), bestRound: fit.bestRound, roundsRun: fit.rounds, libraryVersion: fit.libraryVersion };
+  const { json } = enforceMonotone(
+    fit.modelJson,
+    new Set(ctx.t.target.monotoneIncreasing.map((f) => FEATURE_INDEX[f])),
+  );
+  return {
+    baseline,
+    modelJson: json,
+    ensemble: ensembleFromJson(json, `${ctx.t.target.name}.json`),
+    bestRound: fit.bestRound,
+    roundsRun: fit.rounds,
+    libraryVersion: fit.libraryVersion,
+  };
 }
 
 /** Out-of-fold predictions: each row predicted by the fold that did not learn from it. */
@@ -83,9 +103,14 @@ export interface OutOfFold {
   readonly libraryVersion: string;
 }
 
-export function crossValidate(ctx: FitContext, folds: readonly Fold[], log: (line: string) => void = () => {}): OutOfFold {
+export function crossValidate(
+  ctx: FitContext,
+  folds: readonly Fold[],
+  log: (line: string) => void = () => {},
+): OutOfFold {
   const out: OutOfFold = { rows: [], z: [], q50: [], q90: [], base: [], bestRounds: [], libraryVersion: '' };
-  const vec = new Float32Array(FEATURE_COUNT), m = new Float64Array(2);
+  const vec = new Float32Array(FEATURE_COUNT),
+    m = new Float64Array(2);
   folds.forEach((f, k) => {
     if (f.test.length === 0 || f.train.length < 10) return;
     const fitted = fitModel(ctx, f.train);
@@ -103,14 +128,21 @@ export function crossValidate(ctx: FitContext, folds: readonly Fold[], log: (lin
     }
     out.bestRounds.push(fitted.bestRound);
     (out as { libraryVersion: string }).libraryVersion = fitted.libraryVersion;
-    log(`  fold ${k + 1}/${folds.length}: learned from ${f.train.length}, predicted ${f.test.length}, best round ${fitted.bestRound}`);
+    log(
+      `  fold ${k + 1}/${folds.length}: learned from ${f.train.length}, predicted ${f.test.length}, best round ${fitted.bestRound}`,
+    );
   });
   return out;
 }
 
 /** The cross-conformal P90 offset: the 90 % conformal quantile of actual minus predicted P90, out of fold. */
 export function conformalOffset(oof: OutOfFold): number {
-  return oof.rows.length ? conformalQuantile(oof.z.map((z, k) => z - oof.q90[k]), 0.9) : 0;
+  return oof.rows.length
+    ? conformalQuantile(
+        oof.z.map((z, k) => z - oof.q90[k]),
+        0.9,
+      )
+    : 0;
 }
 
 /** Scores a group needs before it gets its own offset. */
@@ -134,10 +166,16 @@ export function groupOffsets(oof: OutOfFold, key: (row: number) => string): Reco
 }
 
 /** Out-of-fold P50 and P90 in the target's units, each row's offset applied. */
-export function oofPredictions(ctx: FitContext, oof: OutOfFold, offset: number | ((row: number) => number)): { actual: number[]; p50: number[]; p90: number[] } {
+export function oofPredictions(
+  ctx: FitContext,
+  oof: OutOfFold,
+  offset: number | ((row: number) => number),
+): { actual: number[]; p50: number[]; p90: number[] } {
   const def = ctx.t.target;
   const offsetOf = typeof offset === 'number' ? () => offset : offset;
-  const actual: number[] = [], p50: number[] = [], p90: number[] = [];
+  const actual: number[] = [],
+    p50: number[] = [],
+    p90: number[] = [];
   oof.rows.forEach((i, k) => {
     const cap = def.cap(ctx.matrix, i);
     const a = fromTransformed(def, oof.q50[k], oof.base[k], cap);

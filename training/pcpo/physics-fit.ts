@@ -1,5 +1,14 @@
 import { FEATURE_INDEX as F, FEATURE_COUNT } from '../../features/index.js';
-import { acceleratorKey, calibrationKey, DEFAULT_EFFICIENCY, deploymentKey, physicsRow, type EfficiencyParams, type PhysicsCalibration, type PhysicsRow } from '../../model/index.js';
+import {
+  acceleratorKey,
+  calibrationKey,
+  DEFAULT_EFFICIENCY,
+  deploymentKey,
+  physicsRow,
+  type EfficiencyParams,
+  type PhysicsCalibration,
+  type PhysicsRow,
+} from '../../model/index.js';
 
 const P = 5;
 /** Residuals beyond this (log scale) count less and less: a few odd runs do not drag an engine's efficiency. */
@@ -15,9 +24,15 @@ const MIN_GROUP_RUNS = 10;
 
 /** ln of the calibrated GPU-seconds and its gradient in the five log-parameters. */
 function evaluate(t: PhysicsRow, p: EfficiencyParams, grad: Float64Array): number {
-  const bw = Math.exp(-p[0]), fl = Math.exp(-p[1]);
-  const run = t.gpus * Math.exp(p[3]), steps = Math.exp(p[2]) * 1e-3 * t.layerStepsK, link = Math.exp(p[4]) * t.interconnect;
-  const pc = t.prefillCompute * fl, pm = t.prefillMemory * bw, dm = t.decodeMemory * bw, dc = t.decodeCompute * fl;
+  const bw = Math.exp(-p[0]),
+    fl = Math.exp(-p[1]);
+  const run = t.gpus * Math.exp(p[3]),
+    steps = Math.exp(p[2]) * 1e-3 * t.layerStepsK,
+    link = Math.exp(p[4]) * t.interconnect;
+  const pc = t.prefillCompute * fl,
+    pm = t.prefillMemory * bw,
+    dm = t.decodeMemory * bw,
+    dc = t.decodeCompute * fl;
   const f = run + Math.max(pc, pm) + Math.max(dm, dc) + steps + link;
   grad[0] = -((pm > pc ? pm : 0) + (dm >= dc ? dm : 0)) / f;
   grad[1] = -((pm > pc ? 0 : pc) + (dm >= dc ? 0 : dc)) / f;
@@ -46,7 +61,12 @@ function solve(A: Float64Array, b: Float64Array): Float64Array {
  * Robust (soft-L1) least squares on ln GPU-seconds by Levenberg-Marquardt, shrunk towards `prior`. Runs whose
  * interconnect term is zero cannot inform its factor, so the pull keeps it at the prior.
  */
-export function fitEfficiency(terms: readonly PhysicsRow[], logY: readonly number[], prior: EfficiencyParams, shrink = SHRINK): EfficiencyParams {
+export function fitEfficiency(
+  terms: readonly PhysicsRow[],
+  logY: readonly number[],
+  prior: EfficiencyParams,
+  shrink = SHRINK,
+): EfficiencyParams {
   // The maxima make the loss non-convex: start from the prior and from a few points around it, keep the best.
   let best = { loss: Infinity, p: prior };
   for (const shift of STARTS) {
@@ -56,9 +76,21 @@ export function fitEfficiency(terms: readonly PhysicsRow[], logY: readonly numbe
   return best.p;
 }
 
-const STARTS: readonly (readonly number[])[] = [[0, 0, 0, 0, 0], [0, 0, 3, 0, 0], [0, 0, -3, 0, 0], [0, 0, 0, 2, 0], [-1, -1, 0, -2, 1]];
+const STARTS: readonly (readonly number[])[] = [
+  [0, 0, 0, 0, 0],
+  [0, 0, 3, 0, 0],
+  [0, 0, -3, 0, 0],
+  [0, 0, 0, 2, 0],
+  [-1, -1, 0, -2, 1],
+];
 
-function descend(terms: readonly PhysicsRow[], logY: readonly number[], prior: EfficiencyParams, start: EfficiencyParams, shrink: number): { loss: number; p: EfficiencyParams } {
+function descend(
+  terms: readonly PhysicsRow[],
+  logY: readonly number[],
+  prior: EfficiencyParams,
+  start: EfficiencyParams,
+  shrink: number,
+): { loss: number; p: EfficiencyParams } {
   let p = Float64Array.from(start);
   const grad = new Float64Array(P);
   const loss = (q: Float64Array) => {
@@ -70,9 +102,11 @@ function descend(terms: readonly PhysicsRow[], logY: readonly number[], prior: E
     for (let j = 0; j < P; j++) s += shrink * (q[j] - prior[j]) ** 2;
     return s;
   };
-  let current = loss(p), lambda = 1e-2;
+  let current = loss(p),
+    lambda = 1e-2;
   for (let iter = 0; iter < 200; iter++) {
-    const A = new Float64Array(P * P), b = new Float64Array(P);
+    const A = new Float64Array(P * P),
+      b = new Float64Array(P);
     for (let i = 0; i < terms.length; i++) {
       const r = evaluate(terms[i], p as unknown as EfficiencyParams, grad) - logY[i];
       const w = 1 / Math.sqrt(1 + (r / ROBUST_SCALE) ** 2);
@@ -81,13 +115,18 @@ function descend(terms: readonly PhysicsRow[], logY: readonly number[], prior: E
         for (let k = 0; k < P; k++) A[j * P + k] += w * grad[j] * grad[k];
       }
     }
-    for (let j = 0; j < P; j++) { A[j * P + j] += shrink + lambda * (A[j * P + j] + 1e-9); b[j] -= shrink * (p[j] - prior[j]); }
+    for (let j = 0; j < P; j++) {
+      A[j * P + j] += shrink + lambda * (A[j * P + j] + 1e-9);
+      b[j] -= shrink * (p[j] - prior[j]);
+    }
     const step = solve(A, b);
     const next = p.map((v, j) => v + Math.max(-2, Math.min(2, step[j])));
     const l = loss(next);
     if (l < current) {
       const done = current - l < 1e-10 * Math.max(1, current);
-      p = next; current = l; lambda = Math.max(1e-6, lambda / 3);
+      p = next;
+      current = l;
+      lambda = Math.max(1e-6, lambda / 3);
       if (done) break;
     } else {
       lambda *= 4;
@@ -102,9 +141,26 @@ function descend(terms: readonly PhysicsRow[], logY: readonly number[], prior: E
  * engine, per accelerator x engine and per accelerator x engine x device count, each shrunk towards the level
  * above it. Groups with fewer than ten runs use the level above.
  */
-export function fitPhysicsCalibration(matrix: Float32Array, rows: readonly number[], label: Float64Array): PhysicsCalibration {
-  const data = rows.map((i) => ({ t: physicsRow(matrix, i), y: Math.log(label[i]), vendor: matrix[i * FEATURE_COUNT + F.gpu_vendor_code], fw: matrix[i * FEATURE_COUNT + F.framework_code], acc: acceleratorKey(matrix, i), deployment: deploymentKey(matrix, i) }));
-  const fit = (subset: typeof data, prior: EfficiencyParams, shrink = SHRINK) => fitEfficiency(subset.map((d) => d.t), subset.map((d) => d.y), prior, shrink);
+export function fitPhysicsCalibration(
+  matrix: Float32Array,
+  rows: readonly number[],
+  label: Float64Array,
+): PhysicsCalibration {
+  const data = rows.map((i) => ({
+    t: physicsRow(matrix, i),
+    y: Math.log(label[i]),
+    vendor: matrix[i * FEATURE_COUNT + F.gpu_vendor_code],
+    fw: matrix[i * FEATURE_COUNT + F.framework_code],
+    acc: acceleratorKey(matrix, i),
+    deployment: deploymentKey(matrix, i),
+  }));
+  const fit = (subset: typeof data, prior: EfficiencyParams, shrink = SHRINK) =>
+    fitEfficiency(
+      subset.map((d) => d.t),
+      subset.map((d) => d.y),
+      prior,
+      shrink,
+    );
   const global = fit(data, DEFAULT_EFFICIENCY, SHRINK_GLOBAL);
   const groups: Record<string, EfficiencyParams> = {};
   const byKey = (key: (d: (typeof data)[number]) => string) => {
@@ -117,13 +173,15 @@ export function fitPhysicsCalibration(matrix: Float32Array, rows: readonly numbe
     }
     return m;
   };
-  for (const [key, subset] of byKey((d) => calibrationKey(NaN, d.fw))) if (subset.length >= MIN_GROUP_RUNS) groups[key] = fit(subset, global);
+  for (const [key, subset] of byKey((d) => calibrationKey(NaN, d.fw)))
+    if (subset.length >= MIN_GROUP_RUNS) groups[key] = fit(subset, global);
   for (const [key, subset] of byKey((d) => calibrationKey(d.vendor, d.fw))) {
     const parent = groups[calibrationKey(NaN, subset[0].fw)] ?? global;
     if (subset.length >= MIN_GROUP_RUNS) groups[key] = fit(subset, parent);
   }
   for (const [key, subset] of byKey((d) => d.acc)) {
-    const parent = groups[calibrationKey(subset[0].vendor, subset[0].fw)] ?? groups[calibrationKey(NaN, subset[0].fw)] ?? global;
+    const parent =
+      groups[calibrationKey(subset[0].vendor, subset[0].fw)] ?? groups[calibrationKey(NaN, subset[0].fw)] ?? global;
     if (subset.length >= MIN_GROUP_RUNS) groups[key] = fit(subset, parent);
   }
   for (const [key, subset] of byKey((d) => d.deployment)) {
@@ -131,8 +189,13 @@ export function fitPhysicsCalibration(matrix: Float32Array, rows: readonly numbe
   }
   const accelerators = new Map<string, { vendor: number; bandwidth_tbps: number; tflops: number }>();
   for (const i of rows) {
-    const bw = matrix[i * FEATURE_COUNT + F.gpu_memory_bandwidth_tbps], tf = matrix[i * FEATURE_COUNT + F.gpu_bf16_tflops];
-    accelerators.set(`${bw}|${tf}`, { vendor: matrix[i * FEATURE_COUNT + F.gpu_vendor_code], bandwidth_tbps: bw, tflops: tf });
+    const bw = matrix[i * FEATURE_COUNT + F.gpu_memory_bandwidth_tbps],
+      tf = matrix[i * FEATURE_COUNT + F.gpu_bf16_tflops];
+    accelerators.set(`${bw}|${tf}`, {
+      vendor: matrix[i * FEATURE_COUNT + F.gpu_vendor_code],
+      bandwidth_tbps: bw,
+      tflops: tf,
+    });
   }
   return { global, groups, accelerators: [...accelerators.values()] };
 }

@@ -18,7 +18,9 @@ export interface Scheme {
 /** The configuration a group split holds out whole: hardware, engine, model and GPU count (or tenant and model for API runs). */
 export function configurationKey(r: RunRecord): string {
   const p = r.plan;
-  return p.kind === 'self_hosted' ? `${p.gpu_type}|${p.framework}|${p.model}|${p.gpu_count}` : `${r.tenant_id}|${p.model}`;
+  return p.kind === 'self_hosted'
+    ? `${p.gpu_type}|${p.framework}|${p.model}|${p.gpu_count}`
+    : `${r.tenant_id}|${p.model}`;
 }
 
 export function unit(key: string, seed: number): number {
@@ -30,15 +32,27 @@ export function unit(key: string, seed: number): number {
  * instants: then the folds walk forward in time. Otherwise (a benchmark table whose runs share one made-up
  * instant) whole configurations are held out.
  */
-export function chooseScheme(records: readonly RunRecord[], rows: readonly number[], mode: SplitMode, folds: number): Scheme {
+export function chooseScheme(
+  records: readonly RunRecord[],
+  rows: readonly number[],
+  mode: SplitMode,
+  folds: number,
+): Scheme {
   const distinct = new Set(rows.map((i) => records[i].launched_at)).size;
   const usable = distinct >= Math.max(folds + 1, rows.length / 2);
-  if (mode === 'time' && !usable) return { mode: 'time', reason: `time, as asked, though only ${distinct} of ${rows.length} runs have distinct launch times` };
+  if (mode === 'time' && !usable)
+    return {
+      mode: 'time',
+      reason: `time, as asked, though only ${distinct} of ${rows.length} runs have distinct launch times`,
+    };
   if (mode === 'time') return { mode: 'time', reason: 'time, as asked' };
   if (mode === 'group') return { mode: 'group', reason: 'whole configurations, as asked' };
   return usable
     ? { mode: 'time', reason: `time (${distinct} distinct launch times in ${rows.length} runs)` }
-    : { mode: 'group', reason: `whole configurations (no usable launch times: ${rows.length} runs share ${distinct} launch instant${distinct === 1 ? '' : 's'})` };
+    : {
+        mode: 'group',
+        reason: `whole configurations (no usable launch times: ${rows.length} runs share ${distinct} launch instant${distinct === 1 ? '' : 's'})`,
+      };
 }
 
 function byLaunch(records: readonly RunRecord[], rows: readonly number[]): number[] {
@@ -49,11 +63,21 @@ function byLaunch(records: readonly RunRecord[], rows: readonly number[]): numbe
  * K folds. Group: each configuration goes whole to one fold (seeded hash). Time: the runs in launch order cut
  * into K + 1 blocks; fold k learns from blocks before k and is tested on block k, so no fold sees its future.
  */
-export function makeFolds(records: readonly RunRecord[], rows: readonly number[], scheme: Scheme, k: number, seed = 0, key = configurationKey): Fold[] {
+export function makeFolds(
+  records: readonly RunRecord[],
+  rows: readonly number[],
+  scheme: Scheme,
+  k: number,
+  seed = 0,
+  key = configurationKey,
+): Fold[] {
   if (scheme.mode === 'time') {
     const sorted = byLaunch(records, rows);
     const cut = (b: number) => Math.round((sorted.length * b) / (k + 1));
-    return Array.from({ length: k }, (_, f) => ({ train: sorted.slice(0, cut(f + 1)), test: sorted.slice(cut(f + 1), cut(f + 2)) }));
+    return Array.from({ length: k }, (_, f) => ({
+      train: sorted.slice(0, cut(f + 1)),
+      test: sorted.slice(cut(f + 1), cut(f + 2)),
+    }));
   }
   const fold = new Map<string, number>();
   const keys = [...new Set(rows.map((i) => key(records[i])))].sort((a, b) => unit(a, seed) - unit(b, seed));
@@ -66,13 +90,26 @@ export function makeFolds(records: readonly RunRecord[], rows: readonly number[]
 }
 
 /** One fold per value of `key` (an accelerator, a model): each is tested by a model that never saw it. */
-export function leaveOneOut(records: readonly RunRecord[], rows: readonly number[], key: (r: RunRecord) => string): (Fold & { group: string })[] {
+export function leaveOneOut(
+  records: readonly RunRecord[],
+  rows: readonly number[],
+  key: (r: RunRecord) => string,
+): (Fold & { group: string })[] {
   const groups = [...new Set(rows.map((i) => key(records[i])))].sort();
-  return groups.map((group) => ({ group, train: rows.filter((i) => key(records[i]) !== group), test: rows.filter((i) => key(records[i]) === group) }));
+  return groups.map((group) => ({
+    group,
+    train: rows.filter((i) => key(records[i]) !== group),
+    test: rows.filter((i) => key(records[i]) === group),
+  }));
 }
 
 /** The rows an inner validation slice takes for early stopping: the newest 15 % in time, else 15 % of the configurations. */
-export function validationSplit(records: readonly RunRecord[], rows: readonly number[], scheme: Scheme, seed = 0): { fit: number[]; valid: number[] } {
+export function validationSplit(
+  records: readonly RunRecord[],
+  rows: readonly number[],
+  scheme: Scheme,
+  seed = 0,
+): { fit: number[]; valid: number[] } {
   if (scheme.mode === 'time') {
     const sorted = byLaunch(records, rows);
     const cut = Math.round(sorted.length * 0.85);

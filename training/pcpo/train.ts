@@ -1,14 +1,42 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createFeatureBuilder, FEATURE_COUNT, FEATURE_INDEX as F, FEATURE_NAMES, FEATURE_SPEC_HASH, FEATURE_SPEC_VERSION } from '../../features/index.js';
-import { acceleratorKey, calibrationKey, CARD_FILE, CARD_FORMAT, CARD_FORMAT_VERSION, loadPcpoModel, TARGETS, type CvMetrics, type ModelCard, type TargetCard, type TargetDef } from '../../model/index.js';
+import {
+  createFeatureBuilder,
+  FEATURE_COUNT,
+  FEATURE_INDEX as F,
+  FEATURE_NAMES,
+  FEATURE_SPEC_HASH,
+  FEATURE_SPEC_VERSION,
+} from '../../features/index.js';
+import {
+  acceleratorKey,
+  calibrationKey,
+  CARD_FILE,
+  CARD_FORMAT,
+  CARD_FORMAT_VERSION,
+  loadPcpoModel,
+  TARGETS,
+  type CvMetrics,
+  type ModelCard,
+  type TargetCard,
+  type TargetDef,
+} from '../../model/index.js';
 import type { Catalog } from '../../pricing/index.js';
 import type { RunRecord } from '../../stream/index.js';
 import type { RoundReport } from '../xgboost/booster.js';
 import { monotoneConstraints, targetRows, type TargetRows } from './dataset.js';
 import { TrainingError } from './errors.js';
-import { conformalOffset, crossValidate, finalRounds, fitModel, groupOffsets, oofPredictions, type FitContext, type OutOfFold } from './fit.js';
+import {
+  conformalOffset,
+  crossValidate,
+  finalRounds,
+  fitModel,
+  groupOffsets,
+  oofPredictions,
+  type FitContext,
+  type OutOfFold,
+} from './fit.js';
 import { accuracy, conformalQuantile, intervalAccuracy, median, type AccuracyMetrics } from './metrics.js';
 import { chooseScheme, configurationKey, makeFolds, type Scheme, type SplitMode } from './split.js';
 
@@ -84,7 +112,13 @@ export interface TrainResult {
 
 export const metricsOf = (actual: number[], p50: number[], p90: number[]): CvMetrics => {
   const m = intervalAccuracy(actual, p50, p90);
-  return { rows: m.rows, median_ape: m.median_ape, mape: m.mape, p90_coverage: m.p90_coverage, p90_reserve_ratio: m.p90_reserve_ratio };
+  return {
+    rows: m.rows,
+    median_ape: m.median_ape,
+    mape: m.mape,
+    p90_coverage: m.p90_coverage,
+    p90_reserve_ratio: m.p90_reserve_ratio,
+  };
 };
 
 /** An accelerator by its datasheet figures, as the vectors carry them. */
@@ -97,12 +131,23 @@ export const acceleratorOf = (matrix: Float32Array, i: number) =>
 function baselineReport(ctx: FitContext, oof: OutOfFold, actual: number[]): CvReport['baselines'] {
   const { matrix, records, t } = ctx;
   if (t.target.name === 'gpu_seconds') {
-    return { roofline: accuracy(actual, oof.rows.map((i) => matrix[i * FEATURE_COUNT + F.roofline_gpu_seconds])), calibrated_physics: accuracy(actual, oof.base) };
+    return {
+      roofline: accuracy(
+        actual,
+        oof.rows.map((i) => matrix[i * FEATURE_COUNT + F.roofline_gpu_seconds]),
+      ),
+      calibrated_physics: accuracy(actual, oof.base),
+    };
   }
   const bound = oof.rows.map((i) => t.target.cap(matrix, i));
-  const history = oof.rows.map((i) => records[i].plan.requests * matrix[i * FEATURE_COUNT + F.tenant_output_tokens_per_request_recent]);
+  const history = oof.rows.map(
+    (i) => records[i].plan.requests * matrix[i * FEATURE_COUNT + F.tenant_output_tokens_per_request_recent],
+  );
   return {
-    worst_case_bound: { ...accuracy(actual, bound), p90_reserve_ratio: median(bound.map((b, k) => b / Math.max(1, actual[k]))) },
+    worst_case_bound: {
+      ...accuracy(actual, bound),
+      p90_reserve_ratio: median(bound.map((b, k) => b / Math.max(1, actual[k]))),
+    },
     tenant_history_mean: accuracy(actual, history),
     prior_and_history: accuracy(actual, oof.base),
   };
@@ -110,17 +155,33 @@ function baselineReport(ctx: FitContext, oof: OutOfFold, actual: number[]): CvRe
 
 /** The shared settings of one target's fits: parameters with its monotone constraints, rounds, progress. */
 export function fitContext(
-  opts: Pick<TrainOptions, 'params' | 'rounds' | 'earlyStoppingRounds' | 'seed' | 'onRound'>, records: readonly RunRecord[], matrix: Float32Array,
-  t: TargetRows, scheme: Scheme, log: (l: string) => void = () => {},
+  opts: Pick<TrainOptions, 'params' | 'rounds' | 'earlyStoppingRounds' | 'seed' | 'onRound'>,
+  records: readonly RunRecord[],
+  matrix: Float32Array,
+  t: TargetRows,
+  scheme: Scheme,
+  log: (l: string) => void = () => {},
 ): FitContext {
   const target = t.target;
   return {
-    records, matrix, t, scheme, seed: opts.seed ?? 0, masked: [],
-    params: { ...DEFAULT_PARAMS, ...TARGET_PARAMS[target.name], monotone_constraints: monotoneConstraints(target), ...opts.params },
-    maxRounds: opts.rounds ?? 1000, earlyStoppingRounds: opts.earlyStoppingRounds ?? 50,
+    records,
+    matrix,
+    t,
+    scheme,
+    seed: opts.seed ?? 0,
+    masked: [],
+    params: {
+      ...DEFAULT_PARAMS,
+      ...TARGET_PARAMS[target.name],
+      monotone_constraints: monotoneConstraints(target),
+      ...opts.params,
+    },
+    maxRounds: opts.rounds ?? 1000,
+    earlyStoppingRounds: opts.earlyStoppingRounds ?? 50,
     onRound: (r) => {
       opts.onRound?.(target.name, r);
-      if (r.round % 100 === 0 && r.round > 0) log(`    round ${r.round}: train ${r.metric} ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`);
+      if (r.round % 100 === 0 && r.round > 0)
+        log(`    round ${r.round}: train ${r.metric} ${r.train.toFixed(5)}, valid ${r.valid?.toFixed(5)}`);
     },
   };
 }
@@ -137,13 +198,19 @@ function trainBlind(ctx: FitContext, rows: number[], fullOof: OutOfFold, k: numb
   const masked = ctx.t.target.hardwareFeatures.map((f) => F[f]);
   const blind: FitContext = { ...ctx, masked, scheme: { mode: 'group', reason: 'accelerators held out' } };
   const accelerators = new Set(rows.map((i) => acceleratorOf(ctx.matrix, i)));
-  let offset: number, cv: CvMetrics | null = null, rounds = finalRounds(fullOof.bestRounds, ctx.maxRounds);
+  let offset: number,
+    cv: CvMetrics | null = null,
+    rounds = finalRounds(fullOof.bestRounds, ctx.maxRounds);
   let byGroup: Record<string, number> = {};
   if (accelerators.size >= 2) {
     const index = new Map(ctx.records.map((r, i) => [r, i] as const));
     const key = (r: RunRecord) => acceleratorOf(ctx.matrix, index.get(r)!);
     log(`  hardware-blind model: ${accelerators.size} accelerators, each held out by a fold`);
-    const oof = crossValidate(blind, makeFolds(ctx.records, rows, blind.scheme, Math.min(k, accelerators.size), ctx.seed, key), log);
+    const oof = crossValidate(
+      blind,
+      makeFolds(ctx.records, rows, blind.scheme, Math.min(k, accelerators.size), ctx.seed, key),
+      log,
+    );
     offset = conformalOffset(oof);
     // An unseen part's uncertainty is its vendor's and engine's (NVIDIA parts held out err less than others), when
     // at least two of that vendor's accelerators were held out: one alone says nothing about the next.
@@ -152,19 +219,32 @@ function trainBlind(ctx: FitContext, rows: number[], fullOof: OutOfFold, k: numb
       const g = vendorEngineKey(ctx.matrix, i);
       parts.set(g, (parts.get(g) ?? new Set()).add(acceleratorOf(ctx.matrix, i)));
     }
-    byGroup = Object.fromEntries(Object.entries(groupOffsets(oof, (i) => vendorEngineKey(ctx.matrix, i))).filter(([g]) => parts.get(g)!.size >= 2));
+    byGroup = Object.fromEntries(
+      Object.entries(groupOffsets(oof, (i) => vendorEngineKey(ctx.matrix, i))).filter(([g]) => parts.get(g)!.size >= 2),
+    );
     const p = oofPredictions(blind, oof, (i) => byGroup[vendorEngineKey(ctx.matrix, i)] ?? offset);
     cv = metricsOf(p.actual, p.p50, p.p90);
     rounds = finalRounds(oof.bestRounds, rounds);
   } else {
     // One accelerator only: nothing to hold out; the P90 takes the 98th percentile of the ordinary model's scores.
-    offset = fullOof.rows.length ? conformalQuantile(fullOof.z.map((z, i) => z - fullOof.q90[i]), 0.98) : 0;
+    offset = fullOof.rows.length
+      ? conformalQuantile(
+          fullOof.z.map((z, i) => z - fullOof.q90[i]),
+          0.98,
+        )
+      : 0;
   }
   const model = fitModel(blind, rows, rounds);
   return { model, offset, byGroup, cv };
 }
 
-function trainTarget(opts: TrainOptions, records: readonly RunRecord[], matrix: Float32Array, t: TargetRows, log: (l: string) => void): TrainedTarget | undefined {
+function trainTarget(
+  opts: TrainOptions,
+  records: readonly RunRecord[],
+  matrix: Float32Array,
+  t: TargetRows,
+  log: (l: string) => void,
+): TrainedTarget | undefined {
   const target = t.target;
   const excluded = { ...t.excluded };
   let rows = t.rows;
@@ -174,25 +254,43 @@ function trainTarget(opts: TrainOptions, records: readonly RunRecord[], matrix: 
     rows = kept;
   }
   if (rows.length === 0) return undefined;
-  if (rows.length < MIN_ROWS) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: ${rows.length} usable ${target.kind} runs for ${target.name}; at least ${MIN_ROWS} are needed`, target.name);
+  if (rows.length < MIN_ROWS)
+    throw new TrainingError(
+      'TOO_FEW_ROWS',
+      `${opts.source}: ${rows.length} usable ${target.kind} runs for ${target.name}; at least ${MIN_ROWS} are needed`,
+      target.name,
+    );
   const k = opts.folds ?? DEFAULT_FOLDS;
   let scheme: Scheme = chooseScheme(records, rows, opts.split ?? 'auto', k);
   // Whole configurations need at least one per fold; with fewer (one tenant's API runs, say), runs go at random.
   const configurations = new Set(rows.map((i) => configurationKey(records[i]))).size;
   const byRun = scheme.mode === 'group' && configurations < k;
-  if (byRun) scheme = { mode: 'group', reason: `${scheme.reason}; only ${configurations} configuration${configurations === 1 ? '' : 's'}, so runs are held out at random` };
+  if (byRun)
+    scheme = {
+      mode: 'group',
+      reason: `${scheme.reason}; only ${configurations} configuration${configurations === 1 ? '' : 's'}, so runs are held out at random`,
+    };
   const ctx = fitContext(opts, records, matrix, t, scheme, log);
   const params = ctx.params;
-  log(`${target.name}: ${rows.length} runs${Object.keys(excluded).length ? ` (left out: ${JSON.stringify(excluded)})` : ''}; cross-validation split: ${scheme.reason}, ${k} folds`);
+  log(
+    `${target.name}: ${rows.length} runs${Object.keys(excluded).length ? ` (left out: ${JSON.stringify(excluded)})` : ''}; cross-validation split: ${scheme.reason}, ${k} folds`,
+  );
   const folds = makeFolds(records, rows, scheme, k, ctx.seed, byRun ? (r) => r.run_id : configurationKey);
   const oof = crossValidate(ctx, folds, log);
-  if (oof.rows.length === 0) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: the ${scheme.mode} split leaves no ${target.kind} runs to validate on; add data or change --split`, target.name);
+  if (oof.rows.length === 0)
+    throw new TrainingError(
+      'TOO_FEW_ROWS',
+      `${opts.source}: the ${scheme.mode} split leaves no ${target.kind} runs to validate on; add data or change --split`,
+      target.name,
+    );
   const offset = conformalOffset(oof);
   // Self-hosted P90s are conditional on the accelerator x engine (Mondrian); API P90s share one offset.
   const byGroup = target.kind === 'self_hosted' ? groupOffsets(oof, (i) => acceleratorKey(matrix, i)) : {};
   const predicted = oofPredictions(ctx, oof, (i) => byGroup[acceleratorKey(matrix, i)] ?? offset);
   const metrics = metricsOf(predicted.actual, predicted.p50, predicted.p90);
-  log(`  cross-validated: median APE ${metrics.median_ape} %, MAPE ${metrics.mape} %, P90 coverage ${metrics.p90_coverage} %, P90 / actual ${metrics.p90_reserve_ratio}`);
+  log(
+    `  cross-validated: median APE ${metrics.median_ape} %, MAPE ${metrics.mape} %, P90 coverage ${metrics.p90_coverage} %, P90 / actual ${metrics.p90_reserve_ratio}`,
+  );
 
   const rounds = finalRounds(oof.bestRounds, ctx.maxRounds);
   log(`  final model: every one of the ${rows.length} runs, ${rounds} rounds (median of the folds' best)`);
@@ -205,25 +303,52 @@ function trainTarget(opts: TrainOptions, records: readonly RunRecord[], matrix: 
     const file = `${target.name}.unseen-hardware.json`;
     files[file] = blind.model.modelJson;
     unseen = blind.cv;
-    if (blind.cv) log(`  accelerators never seen: median APE ${blind.cv.median_ape} %, MAPE ${blind.cv.mape} %, P90 coverage ${blind.cv.p90_coverage} %`);
+    if (blind.cv)
+      log(
+        `  accelerators never seen: median APE ${blind.cv.median_ape} %, MAPE ${blind.cv.mape} %, P90 coverage ${blind.cv.p90_coverage} %`,
+      );
     const seen = new Map<string, { memory_bandwidth_tbps: number; bf16_tflops: number }>();
-    for (const i of rows) seen.set(acceleratorOf(matrix, i), { memory_bandwidth_tbps: matrix[i * FEATURE_COUNT + F.gpu_memory_bandwidth_tbps], bf16_tflops: matrix[i * FEATURE_COUNT + F.gpu_bf16_tflops] });
+    for (const i of rows)
+      seen.set(acceleratorOf(matrix, i), {
+        memory_bandwidth_tbps: matrix[i * FEATURE_COUNT + F.gpu_memory_bandwidth_tbps],
+        bf16_tflops: matrix[i * FEATURE_COUNT + F.gpu_bf16_tflops],
+      });
     selfHosted = {
       hardware_seen: [...seen.values()],
-      frameworks_seen: [...new Set(rows.map((i) => matrix[i * FEATURE_COUNT + F.framework_code]))].filter((c) => !Number.isNaN(c)).sort((a, b) => a - b),
-      unseen_hardware: { file, p90_conformal_offset: blind.offset, ...(Object.keys(blind.byGroup).length ? { p90_group_offsets: blind.byGroup } : {}), cv: blind.cv },
+      frameworks_seen: [...new Set(rows.map((i) => matrix[i * FEATURE_COUNT + F.framework_code]))]
+        .filter((c) => !Number.isNaN(c))
+        .sort((a, b) => a - b),
+      unseen_hardware: {
+        file,
+        p90_conformal_offset: blind.offset,
+        ...(Object.keys(blind.byGroup).length ? { p90_group_offsets: blind.byGroup } : {}),
+        cv: blind.cv,
+      },
     };
   }
   const card: TargetCard = {
-    file: `${target.name}.json`, run_kind: target.kind,
+    file: `${target.name}.json`,
+    run_kind: target.kind,
     transform: `ln((y + ${target.offset}) / (baseline + ${target.offset})), baseline = ${target.baselineDescription}`,
-    quantiles: [...QUANTILES], p90_conformal_offset: offset,
-    ...(Object.keys(byGroup).length ? { p90_group_offsets: byGroup } : {}), baseline: final.baseline,
+    quantiles: [...QUANTILES],
+    p90_conformal_offset: offset,
+    ...(Object.keys(byGroup).length ? { p90_group_offsets: byGroup } : {}),
+    baseline: final.baseline,
     ...selfHosted,
     cv: { scheme: scheme.reason, folds: folds.length, metrics },
-    rows: { train: rows.length, excluded }, params, rounds, fold_best_rounds: oof.bestRounds,
+    rows: { train: rows.length, excluded },
+    params,
+    rounds,
+    fold_best_rounds: oof.bestRounds,
   };
-  const report: CvReport = { target: target.name, scheme: scheme.reason, folds: folds.length, ...metrics, baselines: baselineReport(ctx, oof, predicted.actual), ...(unseen !== undefined ? { unseen_hardware: unseen } : {}) };
+  const report: CvReport = {
+    target: target.name,
+    scheme: scheme.reason,
+    folds: folds.length,
+    ...metrics,
+    baselines: baselineReport(ctx, oof, predicted.actual),
+    ...(unseen !== undefined ? { unseen_hardware: unseen } : {}),
+  };
   return { card, report, files, libraryVersion: final.libraryVersion };
 }
 
@@ -254,15 +379,25 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
       byKind[target.kind] = trained.report;
       libraryVersion = trained.libraryVersion;
     }
-    if (Object.keys(targets).length === 0) throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: no finished, succeeded runs to learn from`);
+    if (Object.keys(targets).length === 0)
+      throw new TrainingError('TOO_FEW_ROWS', `${opts.source}: no finished, succeeded runs to learn from`);
 
     const created = (opts.now ?? (() => new Date()))().toISOString();
     const hash = createHash('sha256').update(JSON.stringify(targets)).update(created).digest('hex').slice(0, 12);
     const card: ModelCard = {
-      format: CARD_FORMAT, format_version: CARD_FORMAT_VERSION, model_version: `pcpo-${created.slice(0, 10)}-${hash}`, created_at: created,
+      format: CARD_FORMAT,
+      format_version: CARD_FORMAT_VERSION,
+      model_version: `pcpo-${created.slice(0, 10)}-${hash}`,
+      created_at: created,
       feature_spec: { version: FEATURE_SPEC_VERSION, hash: FEATURE_SPEC_HASH, names: FEATURE_NAMES },
-      data: { source: opts.source, delta_version: opts.deltaVersion ?? null, rows: opts.records.length, split_seed: opts.seed ?? 0 },
-      library: { name: 'xgboost', version: libraryVersion }, targets,
+      data: {
+        source: opts.source,
+        delta_version: opts.deltaVersion ?? null,
+        rows: opts.records.length,
+        split_seed: opts.seed ?? 0,
+      },
+      library: { name: 'xgboost', version: libraryVersion },
+      targets,
     };
     writeFileSync(join(staging, CARD_FILE), JSON.stringify(card, null, 2) + '\n');
     loadPcpoModel(staging);

@@ -13,7 +13,10 @@ interface JsonTree {
  * refresh leaves afterwards (`reg:quantileerror`, `reg:absoluteerror`) can break it by a little; this puts it
  * back, moving only the leaves that cross the bound. Returns the official JSON with the adjusted leaves.
  */
-export function enforceMonotone(modelJson: string, increasing: ReadonlySet<number>): { json: string; adjusted: number } {
+export function enforceMonotone(
+  modelJson: string,
+  increasing: ReadonlySet<number>,
+): { json: string; adjusted: number } {
   const model = JSON.parse(modelJson) as { learner: { gradient_booster: { model: { trees: JsonTree[] } } } };
   let adjusted = 0;
   for (const t of model.learner.gradient_booster.model.trees) {
@@ -24,7 +27,8 @@ export function enforceMonotone(modelJson: string, increasing: ReadonlySet<numbe
       if (!r) {
         if (isLeaf(n)) r = [t.split_conditions[n], t.split_conditions[n]];
         else {
-          const a = range(t.left_children[n]), b = range(t.right_children[n]);
+          const a = range(t.left_children[n]),
+            b = range(t.right_children[n]);
           r = [Math.min(a[0], b[0]), Math.max(a[1], b[1])];
         }
         extreme.set(n, r);
@@ -38,15 +42,21 @@ export function enforceMonotone(modelJson: string, increasing: ReadonlySet<numbe
         // XGBoost prints float32 leaves in their shortest decimal form: compare as float32, or every leaf would differ.
         const v = Math.fround(t.split_conditions[n]);
         const clipped = Math.fround(Math.min(hi, Math.max(lo, v)));
-        if (clipped !== v) { t.split_conditions[n] = clipped; t.base_weights[n] = clipped; adjusted++; }
+        if (clipped !== v) {
+          t.split_conditions[n] = clipped;
+          t.base_weights[n] = clipped;
+          adjusted++;
+        }
         continue;
       }
-      const left = t.left_children[n], right = t.right_children[n];
+      const left = t.left_children[n],
+        right = t.right_children[n];
       if (!increasing.has(t.split_indices[n])) {
         stack.push([left, lo, hi], [right, lo, hi]);
         continue;
       }
-      const leftMax = Math.min(hi, range(left)[1]), rightMin = Math.max(lo, range(right)[0]);
+      const leftMax = Math.min(hi, range(left)[1]),
+        rightMin = Math.max(lo, range(right)[0]);
       // float32, as XGBoost stores leaves: a bound that rounds on loading could reopen the gap it closed.
       const bound = leftMax <= rightMin ? leftMax : Math.fround((leftMax + rightMin) / 2);
       stack.push([left, lo, Math.min(hi, bound)], [right, Math.max(lo, bound), hi]);
