@@ -45,8 +45,9 @@ export class KeyRing {
     return key;
   }
 
+  /** A key for `acme` also acts for its scopes (`acme/search`, `acme/search/alice`), never the other way round. */
   static allows(key: ApiKey, tenant: string): boolean {
-    return key.tenants.includes('*') || key.tenants.includes(tenant);
+    return key.tenants.includes('*') || key.tenants.some((t) => t === tenant || tenant.startsWith(`${t}/`));
   }
 
   static authorize(key: ApiKey, tenant: string): void {

@@ -7,7 +7,7 @@ import {
   type Alert, type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult,
   type DeliveryResult, type Ledger, type LedgerHealth, type LedgerPolicy, type RaiseInput, type Reservation, type ReserveOptions,
 } from './types.js';
-import { checkAmount, checkCharges, grantFor, ledgerErrors } from './rules.js';
+import { checkAmount, checkCharges, grantFor, ledgerErrors, scopeChain } from './rules.js';
 import { windowAt } from './windows.js';
 
 export interface FileLedgerOptions {
@@ -79,6 +79,24 @@ export class FileLedger implements Ledger {
     return t;
   }
 
+  /** The budgets a spend of `id` counts against: its own and each ancestor scope's that has one, own first. */
+  private chain(id: string): TenantState[] {
+    const failure = this.journal?.failure;
+    if (failure) throw new LedgerError('LEDGER_UNAVAILABLE', `the ledger stopped: ${failure}`);
+    this.state.tick(this.clock());
+    const levels = scopeChain(id).flatMap((s) => this.state.tenants.get(s) ?? []);
+    if (!levels.length) throw ledgerErrors.budgetNotFound(id);
+    return levels;
+  }
+
+  /** The levels of the chain that know reservation `id` (a budget made after the reservation does not). */
+  private holding(tenant: string, id: string): { levels: TenantState[]; found: NonNullable<ReturnType<LedgerState['find']>> } {
+    const levels = this.chain(tenant).filter((t) => this.state.find(t, id));
+    const found = levels.length ? this.state.find(levels[0], id) : undefined;
+    if (!found) throw ledgerErrors.reservationNotFound(tenant, id);
+    return { levels, found };
+  }
+
   private view(t: TenantState): BudgetStatus {
     const now = this.clock();
     const w = windowAt(ruleOf(t.budget), now);
@@ -111,6 +129,10 @@ export class FileLedger implements Ledger {
     return this.view(this.tenant(tenant));
   }
 
+  async chainStatus(tenant: string): Promise<BudgetStatus[]> {
+    return this.chain(tenant).map((t) => this.view(t));
+  }
+
   async has(tenant: string): Promise<boolean> {
     return this.state.tenants.has(tenant);
   }
@@ -121,64 +143,62 @@ export class FileLedger implements Ledger {
 
   async reserve(tenant: string, micros: number, opts: ReserveOptions): Promise<Reservation | undefined> {
     checkAmount(micros, 'amount');
-    const t = this.tenant(tenant);
-    const amount = grantFor(micros, this.view(t).remaining_micros, opts.partial);
+    const levels = this.chain(tenant);
+    const amount = grantFor(micros, Math.min(...levels.map((l) => this.view(l).remaining_micros)), opts.partial);
     if (amount === undefined) return undefined;
     const now = this.clock();
     const reservation: Reservation = {
       id: `res_${randomUUID()}`, tenant_id: tenant, amount_micros: amount, created_at: now, expires_at: now + opts.ttlMs,
       ...(opts.runId === undefined ? {} : { run_id: opts.runId }),
     };
-    await this.record({ op: 'reserve', reservation });
+    await this.record({ op: 'reserve', reservation, chain: ids(levels) });
     return reservation;
   }
 
   async extend(tenant: string, id: string, ttlMs: number): Promise<Reservation> {
-    const t = this.tenant(tenant);
-    const r = t.open.get(id);
-    if (!r) throw ledgerErrors.notRenewable(tenant, id);
+    const levels = this.chain(tenant).filter((t) => t.open.has(id));
+    if (!levels.length) throw ledgerErrors.notRenewable(tenant, id);
+    const r = levels[0].open.get(id)!;
     const expires = this.clock() + ttlMs;
-    await this.record({ op: 'extend', tenant_id: tenant, id, expires_at: expires });
+    await this.record({ op: 'extend', tenant_id: tenant, id, expires_at: expires, chain: ids(levels) });
     return { ...r, expires_at: expires };
   }
 
   async settle(tenant: string, id: string, micros: number): Promise<BudgetStatus> {
     checkAmount(micros, 'cost');
-    const t = this.tenant(tenant);
-    const found = this.state.find(t, id);
-    if (!found) throw ledgerErrors.reservationNotFound(tenant, id);
+    const { levels, found } = this.holding(tenant, id);
     if ('closed' in found && found.closed.state === 'settled') throw ledgerErrors.alreadySettled(id);
-    const rest = Math.max(0, micros - (t.drawn.get(id) ?? 0));
-    await this.record({ op: 'settle', tenant_id: tenant, id, micros: rest, at: this.clock() });
-    await this.raiseThresholds(t);
-    return this.status(tenant);
+    const rest = Math.max(0, micros - (levels[0].drawn.get(id) ?? 0));
+    await this.record({ op: 'settle', tenant_id: tenant, id, micros: rest, at: this.clock(), chain: ids(levels) });
+    for (const t of levels) await this.raiseThresholds(t);
+    return this.view(levels[0]);
   }
 
   async release(tenant: string, id: string): Promise<BudgetStatus> {
-    const t = this.tenant(tenant);
-    const found = this.state.find(t, id);
-    if (!found) throw ledgerErrors.reservationNotFound(tenant, id);
+    const { levels, found } = this.holding(tenant, id);
     if ('closed' in found) {
       if (found.closed.state === 'settled') throw ledgerErrors.alreadySettled(id);
-      return this.view(t);
+      return this.view(levels[0]);
     }
-    await this.record({ op: 'release', tenant_id: tenant, id, at: this.clock() });
-    return this.status(tenant);
+    await this.record({ op: 'release', tenant_id: tenant, id, at: this.clock(), chain: ids(levels) });
+    return this.view(levels[0]);
   }
 
   async charge(tenant: string, items: readonly ChargeInput[]): Promise<ChargeResult> {
     const now = this.clock();
     checkCharges(items, now, this.policy);
-    const t = this.tenant(tenant);
+    const levels = this.chain(tenant);
+    const t = levels[0];
+    // The scope's own budget window decides lateness for every level.
     const windowStart = windowAt(ruleOf(t.budget), now).start;
     const out: ChargeItem[] = [];
     const inBatch = new Set<string>();
     let late = 0, duplicates = 0, covered = 0;
     for (const it of items) {
-      if (t.seen.has(it.id) || inBatch.has(it.id)) { duplicates++; continue; }
+      if (levels.some((l) => l.seen.has(it.id)) || inBatch.has(it.id)) { duplicates++; continue; }
       inBatch.add(it.id);
       const keep = it.at + this.policy.dedupeHorizonMs;
-      const lease = it.lease === undefined ? undefined : this.state.find(t, it.lease);
+      const lease = it.lease === undefined ? undefined : levels.map((l) => this.state.find(l, it.lease!)).find(Boolean);
       if (lease && 'closed' in lease && lease.closed.state === 'settled') {
         covered++;
         out.push({ id: it.id, micros: it.micros, at: now, keep, lease: it.lease, covered: true });
@@ -186,12 +206,13 @@ export class FileLedger implements Ledger {
       }
       const at = Math.min(it.at, now);
       if (at < windowStart) late++;
-      const drawn = lease && 'open' in lease ? { lease: it.lease } : {};
+      const holders = lease && 'open' in lease ? this.chain(lease.open.tenant_id).filter((l) => l.open.has(it.lease!)) : [];
+      const drawn = holders.length ? { lease: it.lease, lease_levels: ids(holders) } : {};
       out.push({ id: it.id, micros: it.micros, at: at < windowStart ? now : at, keep, ...drawn });
     }
     if (out.length) {
-      await this.record({ op: 'charge', tenant_id: tenant, items: out });
-      await this.raiseThresholds(t);
+      await this.record({ op: 'charge', tenant_id: tenant, items: out, chain: ids(levels) });
+      for (const l of levels) await this.raiseThresholds(l);
     }
     return { charged: items.length - duplicates - late - covered, late, duplicates, covered };
   }
@@ -225,3 +246,5 @@ export class FileLedger implements Ledger {
     this.journal?.close();
   }
 }
+
+const ids = (levels: readonly TenantState[]) => levels.map((t) => t.budget.tenant_id);

@@ -64,3 +64,12 @@ export function nextDelivery(d: AlertDelivery, result: DeliveryResult, now: numb
 export function thresholdMessage(tenant: string, share: number, spent: number, limit: number): string {
   return `tenant '${tenant}' has spent $${(spent / 1e6).toFixed(2)} of its $${(limit / 1e6).toFixed(2)} budget: ${Math.round(share * 100)} % crossed`;
 }
+
+/**
+ * A tenant id and its ancestor scopes, own first: `acme/search/alice` → `acme/search/alice`, `acme/search`,
+ * `acme`. A spend counts against each of them that has a budget.
+ */
+export function scopeChain(id: string): string[] {
+  const parts = id.split('/');
+  return parts.map((_, i) => parts.slice(0, parts.length - i).join('/')).filter((s) => s.length > 0);
+}

@@ -3,16 +3,20 @@ import { SpendBuckets } from './spend.js';
 import { DEFAULT_ALERT_THRESHOLDS, type Alert, type AlertDelivery, type Budget, type LedgerPolicy, type Reservation } from './types.js';
 import type { WindowRule } from './windows.js';
 
-/** One change, as journaled. Replaying the same entries onto the same snapshot gives the same state. */
+/**
+ * One change, as journaled. Replaying the same entries onto the same snapshot gives the same state. `chain`:
+ * the budgets the change applies to, decided when it was made — the tenant's own and every ancestor scope's
+ * that has a budget (`acme/search/alice` → itself, `acme/search`, `acme`); absent in older entries: the tenant's.
+ */
 export type Change =
   | { op: 'budget'; budget: Budget }
-  | { op: 'reserve'; reservation: Reservation }
-  | { op: 'settle'; tenant_id: string; id: string; micros: number; at: number }
-  | { op: 'release'; tenant_id: string; id: string; at: number }
+  | { op: 'reserve'; reservation: Reservation; chain?: string[] }
+  | { op: 'settle'; tenant_id: string; id: string; micros: number; at: number; chain?: string[] }
+  | { op: 'release'; tenant_id: string; id: string; at: number; chain?: string[] }
   /** A longer life for an open reservation (a lease its holder renews). */
-  | { op: 'extend'; tenant_id: string; id: string; expires_at: number }
+  | { op: 'extend'; tenant_id: string; id: string; expires_at: number; chain?: string[] }
   /** Metered costs: `at` is the charge time the event-time policy chose; `keep` how long the id is remembered. */
-  | { op: 'charge'; tenant_id: string; items: ChargeItem[] }
+  | { op: 'charge'; tenant_id: string; items: ChargeItem[]; chain?: string[] }
   | { op: 'alert'; alert: Alert }
   | { op: 'delivery'; id: string; delivery: AlertDelivery }
   /** Written by a health probe to check the store takes writes again (padded to a large record's size); changes nothing. */
@@ -30,6 +34,8 @@ export interface ChargeItem {
   readonly at: number;
   readonly keep: number;
   readonly lease?: string;
+  /** The budgets holding the lease (its own chain, which may reach further than this charge's). */
+  readonly lease_levels?: string[];
   readonly covered?: boolean;
 }
 
@@ -123,26 +129,41 @@ export class LedgerState {
       else this.tenants.set(budget.tenant_id, newTenant(budget));
       return;
     }
-    const t = this.tenants.get(e.op === 'reserve' ? e.reservation.tenant_id : e.tenant_id);
-    if (!t) return;
+    for (const level of e.chain ?? [e.op === 'reserve' ? e.reservation.tenant_id : e.tenant_id]) {
+      const t = this.tenants.get(level);
+      if (t) this.applyTo(t, level, e);
+    }
+    // A cost spent under a lease draws the lease down in every budget holding it, whoever reported the cost.
+    if (e.op === 'charge') {
+      for (const it of e.items) {
+        if (!it.lease || it.covered) continue;
+        for (const level of it.lease_levels ?? e.chain ?? [e.tenant_id]) {
+          const t = this.tenants.get(level);
+          if (t) this.draw(t, it.lease, it.micros);
+        }
+      }
+    }
+  }
+
+  private applyTo(t: TenantState, level: string, e: Exclude<Change, { op: 'noop' | 'alert' | 'delivery' | 'budget' }>): void {
     switch (e.op) {
       case 'reserve':
         t.open.set(e.reservation.id, e.reservation);
         t.reserved += e.reservation.amount_micros;
-        this.expiries.push({ at: e.reservation.expires_at, tenant: e.reservation.tenant_id, id: e.reservation.id });
+        this.expiries.push({ at: e.reservation.expires_at, tenant: level, id: e.reservation.id });
         break;
       case 'settle':
-        this.close(t, e.tenant_id, e.id, 'settled', e.at);
+        this.close(t, level, e.id, 'settled', e.at);
         t.spend.add(e.at, e.micros);
         break;
       case 'release':
-        this.close(t, e.tenant_id, e.id, 'released', e.at);
+        this.close(t, level, e.id, 'released', e.at);
         break;
       case 'extend': {
         const r = t.open.get(e.id);
         if (!r) break;
         t.open.set(e.id, { ...r, expires_at: e.expires_at });
-        this.expiries.push({ at: e.expires_at, tenant: e.tenant_id, id: e.id });
+        this.expiries.push({ at: e.expires_at, tenant: level, id: e.id });
         break;
       }
       case 'charge':
@@ -150,10 +171,8 @@ export class LedgerState {
         // when the journal is replayed (an id forgotten and charged again must stay charged twice).
         for (const it of e.items) {
           t.seen.set(it.id, it.keep);
-          this.forgets.push({ at: it.keep, tenant: e.tenant_id, id: it.id, kind: 'seen' });
-          if (it.covered) continue;
-          t.spend.add(it.at, it.micros);
-          if (it.lease) this.draw(t, it.lease, it.micros);
+          this.forgets.push({ at: it.keep, tenant: level, id: it.id, kind: 'seen' });
+          if (!it.covered) t.spend.add(it.at, it.micros);
         }
         break;
     }
@@ -237,7 +256,7 @@ export class LedgerState {
       this.tenants.set(s.budget.tenant_id, t);
       for (const [id, d] of s.drawn ?? []) t.drawn.set(id, d);
       for (const r of s.open) {
-        this.apply({ op: 'reserve', reservation: r });
+        this.applyTo(t, s.budget.tenant_id, { op: 'reserve', reservation: r });
         t.reserved -= r.amount_micros - this.held(t, r);
       }
       for (const [id, c] of s.closed) {

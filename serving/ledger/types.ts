@@ -196,6 +196,11 @@ export interface Ledger {
   create(input: BudgetInput): Promise<BudgetStatus>;
   update(tenant: string, patch: BudgetPatch): Promise<BudgetStatus>;
   status(tenant: string): Promise<BudgetStatus>;
+  /**
+   * The budgets a spend of `tenant` counts against, its own first: it and every ancestor scope with a budget
+   * (`acme/search/alice` → `acme/search/alice`, `acme/search`, `acme`). A reservation must fit all of them.
+   */
+  chainStatus(tenant: string): Promise<BudgetStatus[]>;
   has(tenant: string): Promise<boolean>;
   tenantIds(): Promise<string[]>;
   /**

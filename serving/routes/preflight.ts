@@ -5,6 +5,7 @@ import { cheaperAlternatives } from '../alternatives.js';
 import { KeyRing } from '../auth.js';
 import { authorizeTenant, type ServingContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import type { BudgetStatus } from '../ledger/index.js';
 import { overridePrices } from '../prices.js';
 import { PreflightBody } from '../schemas.js';
 
@@ -22,6 +23,18 @@ function floorMicros(plan: LaunchPlan, prices: LaunchPrices): number {
 /** The predicted P90 in whole micro-dollars, rounded up: a reservation never holds less than the bound. */
 const ceilMicros = (usd: number) => Math.ceil(usd * 1e6 - 1e-6);
 
+/**
+ * What a run of a scope must fit: the least remaining of its budget and its ancestors'; the nearest negotiated
+ * prices; an alert when any of them is in alert.
+ */
+function tightest(levels: BudgetStatus[]) {
+  return {
+    remaining_micros: Math.min(...levels.map((l) => l.remaining_micros)),
+    overrides: levels.find((l) => l.budget.price_overrides)?.budget.price_overrides,
+    alert: levels.some((l) => l.alert),
+  };
+}
+
 export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void {
   app.post<{ Body: PreflightBody }>('/preflight', {
     schema: {
@@ -34,8 +47,8 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
     if (b.prices && !KeyRing.isAdmin(key)) {
       throw new ApiError('FORBIDDEN', 'a budget decision uses the server\'s prices (the tenant\'s overrides, else the catalog); only an admin key may send prices — ask /predict for a what-if', '/prices');
     }
-    const before = await ctx.ledger.status(b.tenant_id);
-    const prices = b.prices ?? overridePrices(b.plan, ctx.catalog, before.budget.price_overrides);
+    const before = tightest(await ctx.ledger.chainStatus(b.tenant_id));
+    const prices = b.prices ?? overridePrices(b.plan, ctx.catalog, before.overrides);
     const p = ctx.predictor.predict({ ...b, prices });
     if (!p.feasible) throw new ApiError('INFEASIBLE_PLAN', p.reason, '/plan');
     const amount = Math.max(ceilMicros(p.p90_usd), floorMicros(b.plan, p.prices));
@@ -43,7 +56,7 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
       ? undefined
       : await ctx.ledger.reserve(b.tenant_id, amount, { ttlMs: (b.reservation_ttl_seconds ?? 3600) * 1000, runId: b.run_id });
     const allowed = b.reserve === false ? amount <= before.remaining_micros : reservation !== undefined;
-    const after = await ctx.ledger.status(b.tenant_id);
+    const after = tightest(await ctx.ledger.chainStatus(b.tenant_id));
     ctx.metrics.decisions.inc({ decision: allowed ? 'allow' : 'deny' });
     if (after.alert && !before.alert) ctx.metrics.budgetAlerts.inc();
     const remainingUsd = microsToUsd(before.remaining_micros);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { validate, type FieldError, type TelemetryEvent } from '../../stream/index.js';
 import { authorizeTenant, type ServingContext } from '../context.js';
-import { eventTimeError, type ChargeInput } from '../ledger/index.js';
+import { eventTimeError, LedgerError, type ChargeInput } from '../ledger/index.js';
 import { gunzipBody } from '../gzip.js';
 
 /** 1 MiB after gzip is undone: 1,000 events of about 320 bytes fit with room to spare. */
@@ -15,7 +15,8 @@ const TelemetryBody = Type.Object({
 
 /**
  * Spend reported by SDK clients (`endpoint` / LUTFLOW_ENDPOINT): each valid event's cost is charged to its
- * tenant's budget under the event-time policy, once per (tenant, event id), durably with the id. Invalid
+ * tenant's budget and every ancestor scope's (`acme/search` → also `acme`) under the event-time policy, once
+ * per (tenant, event id), durably with the id. Invalid
  * events (and events dated too far ahead or too far back) are answered with their field errors. A batch
  * answered 503 may be sent again as it is: what was charged is not charged twice. Metered calls report
  * here; planned runs settle their reservations instead; a run should use one of the two.
@@ -49,8 +50,11 @@ export function telemetryRoutes(app: FastifyInstance, ctx: ServingContext): void
     }
     let accepted = 0, late = 0, duplicates = 0, covered = 0, withoutBudget = 0;
     for (const [tenant, items] of byTenant) {
-      if (!(await ctx.ledger.has(tenant))) { withoutBudget += items.length; continue; }
-      const r = await ctx.ledger.charge(tenant, items);
+      const r = await ctx.ledger.charge(tenant, items).catch((err) => {
+        if (err instanceof LedgerError && err.code === 'BUDGET_NOT_FOUND') return undefined;
+        throw err;
+      });
+      if (!r) { withoutBudget += items.length; continue; }
       accepted += r.charged + r.late + r.covered;
       late += r.late;
       duplicates += r.duplicates;

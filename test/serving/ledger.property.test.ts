@@ -12,11 +12,12 @@ import { STORES, type StoreHarness } from './stores.js';
  */
 
 const T0 = Date.parse('2026-11-10T12:34:56Z');
-const TENANTS = ['t1', 't2'] as const;
+/** `t1/p` is a scope of `t1`: its spend counts against both budgets when both exist. */
+const TENANTS = ['t1', 't1/p', 't2'] as const;
 const POLICY: LedgerPolicy = DEFAULT_POLICY;
 const H = 3_600_000;
 /** A few seconds in the suite; LEDGER_PROPERTY_RUNS=20000 for a longer hunt (see BENCHMARKS.md). */
-const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 1000);
+const RUNS = Number(process.env.LEDGER_PROPERTY_RUNS ?? 400);
 
 type Window = 'total' | 'daily' | 'monthly';
 type Cmd =
@@ -47,8 +48,13 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
 );
 
 interface ModelBudget { limit: number; window: Window; resetHour: number; resetDay: number }
-/** A reservation; `drawn` is what was charged under it while it was open (a lease's holder spending it). */
-interface ModelRes { tenant: string; micros: number; drawn: number; expires: number; state: 'open' | 'expired' | 'released' | 'settled'; closedAt?: number }
+/**
+ * A reservation; `levels`: the budgets it holds against (its scope's and each ancestor's that existed when it was
+ * made); `drawn`: what was charged under it while it was open (a lease's holder spending it).
+ */
+interface ModelRes {
+  tenant: string; levels: string[]; micros: number; drawn: number; expires: number; state: 'open' | 'expired' | 'released' | 'settled'; closedAt?: number;
+}
 
 /** The invariants, as plainly as they can be said. */
 class Model {
@@ -56,6 +62,17 @@ class Model {
   readonly budgets = new Map<string, ModelBudget>();
   readonly charges = new Map<string, { at: number; micros: number }[]>();
   readonly seen = new Map<string, Map<string, number>>();
+
+  /** The budgets a spend of `t` counts against: its own and its ancestors', own first. */
+  chain(t: string): string[] {
+    return t === 't1/p' ? ['t1/p', 't1'].filter((x) => this.budgets.has(x)) : this.budgets.has(t) ? [t] : [];
+  }
+
+  seenBy(level: string): Map<string, number> {
+    let m = this.seen.get(level);
+    if (!m) this.seen.set(level, (m = new Map()));
+    return m;
+  }
   readonly reservations = new Map<string, ModelRes>();
   readonly order: string[] = [];
   /** Threshold alerts raised (`tenant|share|window start`, once each) and when. */
@@ -87,7 +104,7 @@ class Model {
 
   reserved(t: string): { sum: number; count: number } {
     let sum = 0, count = 0;
-    for (const r of this.reservations.values()) if (r.tenant === t && this.stateOf(r) === 'open') { sum += Math.max(0, r.micros - r.drawn); count++; }
+    for (const r of this.reservations.values()) if (r.levels.includes(t) && this.stateOf(r) === 'open') { sum += Math.max(0, r.micros - r.drawn); count++; }
     return { sum, count };
   }
 
@@ -102,7 +119,8 @@ class Model {
   }
 }
 
-async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
+/** Exported so a counterexample can be replayed by hand; LEDGER_PROPERTY_TRACE=1 prints each step. */
+export async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
   const m = new Model();
   let ledger = await store.fresh({ clock: () => m.now, policy: POLICY });
   let full = false;
@@ -151,14 +169,15 @@ async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         const t = TENANTS[c.tenant];
         const p = ledger.reserve(t, c.micros, { ttlMs: c.ttlMs, partial: c.partial });
         if (unreadable) return writeFails(p);
-        if (!m.budgets.has(t)) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
-        const left = m.remaining(t);
+        const levels = m.chain(t);
+        if (!levels.length) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
+        const left = Math.min(...levels.map((l) => m.remaining(l)));
         const grant = c.micros <= left ? c.micros : c.partial && left > 0 ? left : undefined;
         if (grant === undefined) return void expect(await p).toBeUndefined();
         if (full) return writeFails(p);
         const r = (await p)!;
         expect(r.amount_micros).toBe(grant);
-        m.reservations.set(r.id, { tenant: t, micros: grant, drawn: 0, expires: m.now + c.ttlMs, state: 'open' });
+        m.reservations.set(r.id, { tenant: t, levels, micros: grant, drawn: 0, expires: m.now + c.ttlMs, state: 'open' });
         m.order.push(r.id);
         return;
       }
@@ -188,8 +207,10 @@ async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         if (full) return writeFails(p);
         await p;
         if (c.kind === 'settle') {
-          m.charge(r.tenant, m.now, Math.max(0, c.micros - r.drawn));
-          m.fire(r.tenant);
+          for (const level of r.levels) {
+            m.charge(level, m.now, Math.max(0, c.micros - r.drawn));
+            m.fire(level);
+          }
         }
         m.reservations.set(id, { ...r, state: c.kind === 'settle' ? 'settled' : 'released', closedAt: m.now });
         return;
@@ -199,23 +220,24 @@ async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         const leaseOf = (pick?: number) => (pick === undefined || !m.order.length ? undefined : m.order[pick % m.order.length]);
         const items = c.items.map((it) => ({ id: `ev-${it.id}`, micros: it.micros, at: m.now + it.offsetMs, lease: leaseOf(it.lease) }));
         const p = ledger.charge(t, items);
-        const b = m.budgets.get(t);
+        const levels = m.chain(t);
         const badTime = items.some((it) => it.at > m.now + POLICY.maxFutureSkewMs || it.at < m.now - POLICY.dedupeHorizonMs);
         if (badTime) return void (await expect(p).rejects.toMatchObject({ code: 'EVENT_TIME' }));
         if (unreadable) return writeFails(p);
-        if (!b) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
-        let seen = m.seen.get(t);
-        if (!seen) m.seen.set(t, (seen = new Map()));
+        if (!levels.length) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
+        // The scope's own budget decides lateness for every level.
+        const b = m.budgets.get(levels[0])!;
+        const seenBefore = (id: string) => levels.some((l) => (m.seenBy(l).get(id) ?? -Infinity) > m.now);
         const start = windowAt({ window: b.window, resetHourUtc: b.resetHour, resetDay: b.resetDay }, m.now).start;
         const batch = new Set<string>();
         const out: { at: number; micros: number; id: string; keep: number; lease?: ModelRes; covered: boolean }[] = [];
         let late = 0, duplicates = 0, covered = 0;
         for (const it of items) {
-          if ((seen.get(it.id) ?? -Infinity) > m.now || batch.has(it.id)) { duplicates++; continue; }
+          if (seenBefore(it.id) || batch.has(it.id)) { duplicates++; continue; }
           batch.add(it.id);
           const keep = it.at + POLICY.dedupeHorizonMs;
           const r = it.lease === undefined ? undefined : m.reservations.get(it.lease);
-          const under = r && r.tenant === t ? m.stateOf(r) : undefined;
+          const under = r && r.levels.some((l) => levels.includes(l)) ? m.stateOf(r) : undefined;
           if (under === 'settled') {
             covered++;
             out.push({ id: it.id, micros: it.micros, at: m.now, keep, covered: true });
@@ -228,12 +250,12 @@ async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         if (full && out.length) return writeFails(p);
         expect(await p).toEqual({ charged: items.length - duplicates - late - covered, late, duplicates, covered });
         for (const o of out) {
-          seen.set(o.id, o.keep);
+          for (const l of levels) m.seenBy(l).set(o.id, o.keep);
           if (o.covered) continue;
-          m.charge(t, o.at, o.micros);
+          for (const l of levels) m.charge(l, o.at, o.micros);
           if (o.lease) o.lease.drawn += o.micros;
         }
-        if (out.some((o) => !o.covered)) m.fire(t);
+        if (out.some((o) => !o.covered)) for (const l of levels) m.fire(l);
         return;
       }
     }
@@ -243,6 +265,7 @@ async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
 
   async function check(c: Cmd): Promise<void> {
     await step(c);
+    if (process.env.LEDGER_PROPERTY_TRACE) console.log(JSON.stringify(c), JSON.stringify([...m.reservations.values()]));
     if (!(full && !store.readsDuringFault)) {
       const raised = (await ledger.alerts({ limit: 1_000_000 })).filter((a) => a.kind === 'threshold').map((a) => `${a.tenant_id}|${a.subject}|${a.window_start}`);
       expect(raised.length, 'a threshold raised twice').toBe(new Set(raised).size);

@@ -137,6 +137,33 @@ describe('leases (issue 13): slices of a budget that telemetry draws down', () =
   });
 });
 
+describe('scopes (issue 13): a spend counts against its budget and every ancestor scope\'s', () => {
+  it('a project under a tenant: both limits hold, spend counts in both, a scope without a budget counts in its tenant\'s', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    await post('/budgets', { tenant_id: 'acme/search', limit_usd: 3 }, ADMIN);
+    expect((await post('/budgets/acme%2Fsearch/leases', { amount_usd: 2.5 })).json().amount_micros).toBe(2_500_000);
+    expect((await post('/budgets/acme/leases', { amount_usd: 7 })).json().amount_micros).toBe(7_000_000);
+    // The project has 0.5 left, the tenant 0.5: a lease of the project gets the tighter of the two.
+    expect((await post('/budgets/acme%2Fsearch/leases', { amount_usd: 2 })).json().amount_micros).toBe(500_000);
+    expect((await post('/budgets/acme/leases', { amount_usd: 1 })).statusCode).toBe(409);
+    await telemetry([event({ tenant_id: 'acme/search', cost_usd_micros: 100_000 }), event({ tenant_id: 'acme/other', cost_usd_micros: 40_000 })]);
+    expect((await get('/budgets/acme%2Fsearch')).json()).toMatchObject({ spent_micros: 100_000, reserved_micros: 3_000_000 });
+    expect((await get('/budgets/acme')).json()).toMatchObject({ spent_micros: 140_000, reserved_micros: 10_000_000 });
+    const denied = (await post('/preflight', { tenant_id: 'acme/search', plan: apiPlan({ requests: 1 }) })).json();
+    expect(denied.decision).toBe('deny');
+  });
+
+  it('a key for a tenant acts for its scopes; a key for a scope does not reach its tenant', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'globex', limit_usd: 10 }, ADMIN);
+    await post('/budgets', { tenant_id: 'globex/batch', limit_usd: 1 }, ADMIN);
+    expect((await get('/budgets/globex%2Fbatch', GLOBEX)).statusCode).toBe(200);
+    expect((await get('/budgets/acme%2Fsearch', GLOBEX)).statusCode).toBe(403);
+    expect((await get('/budgets', GLOBEX)).json().budgets.map((b: { tenant_id: string }) => b.tenant_id)).toEqual(['globex', 'globex/batch']);
+  });
+});
+
 describe('row 7: budget decisions use the server\'s prices', () => {
   it('refuses prices from a tenant key on /preflight, allows a what-if on /predict, and uses admin overrides', async () => {
     await server();

@@ -323,6 +323,139 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 4,
+    name: 'scopes: a spend counts against its budget and every ancestor scope that has one',
+    sql: `
+-- The budgets a reservation holds against: its scope's and each ancestor's (own first), as decided when made.
+ALTER TABLE lutflow_reservations ADD COLUMN chain text[];
+UPDATE lutflow_reservations SET chain = ARRAY[tenant_id];
+ALTER TABLE lutflow_reservations ALTER COLUMN chain SET NOT NULL;
+CREATE INDEX lutflow_reservations_chain ON lutflow_reservations USING gin (chain) WHERE state = 'open';
+
+-- The existing budgets among p_scopes (a scope and its ancestors, own first), in that order, locked: every change
+-- to a chain takes its budgets' locks in one order (sorted by id), so overlapping chains never deadlock.
+CREATE FUNCTION lutflow_lock_chain(p_scopes text[]) RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+  levels text[];
+BEGIN
+  PERFORM 1 FROM lutflow_budgets WHERE tenant_id = ANY(p_scopes) ORDER BY tenant_id FOR UPDATE;
+  SELECT coalesce(array_agg(s ORDER BY ord), '{}') INTO levels
+    FROM unnest(p_scopes) WITH ORDINALITY AS t(s, ord) WHERE EXISTS (SELECT 1 FROM lutflow_budgets b WHERE b.tenant_id = t.s);
+  RETURN levels;
+END $$;
+
+CREATE FUNCTION lutflow_held_by(p_level text, p_now timestamptz) RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT coalesce(sum(lutflow_held(r)), 0)::bigint FROM lutflow_reservations r
+  WHERE r.chain @> ARRAY[p_level] AND r.state = 'open' AND r.expires_at > p_now
+$$;
+
+CREATE FUNCTION lutflow_remaining(p_level text, p_now timestamptz) RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT b.limit_micros - lutflow_spent(b.tenant_id, w.wstart, w.wend) - lutflow_held_by(b.tenant_id, p_now)
+  FROM lutflow_budgets b, lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, p_now) w WHERE b.tenant_id = p_level
+$$;
+
+DROP FUNCTION lutflow_reserve(text, text, bigint, timestamptz, timestamptz, text, boolean);
+-- Grants a reservation only if it fits what remains of every budget in its chain, in one call.
+CREATE FUNCTION lutflow_reserve(p_id text, p_tenant text, p_scopes text[], p_amount bigint, p_now timestamptz, p_expires timestamptz,
+  p_run_id text, p_partial boolean, OUT code text, OUT granted bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  levels text[] := lutflow_lock_chain(p_scopes);
+  remaining bigint;
+BEGIN
+  IF cardinality(levels) = 0 THEN code := 'BUDGET_NOT_FOUND'; RETURN; END IF;
+  SELECT min(lutflow_remaining(l, p_now)) INTO remaining FROM unnest(levels) AS l;
+  granted := CASE WHEN p_amount <= remaining THEN p_amount WHEN p_partial AND remaining > 0 THEN remaining END;
+  IF granted IS NULL THEN code := 'DENIED'; RETURN; END IF;
+  INSERT INTO lutflow_reservations (id, tenant_id, amount_micros, created_at, expires_at, run_id, chain)
+    VALUES (p_id, p_tenant, granted, p_now, p_expires, p_run_id, levels);
+  code := 'OK';
+END $$;
+
+DROP FUNCTION lutflow_extend(text, text, timestamptz, timestamptz);
+CREATE FUNCTION lutflow_extend(p_scopes text[], p_id text, p_now timestamptz, p_expires timestamptz) RETURNS SETOF lutflow_reservations
+LANGUAGE sql AS $$
+  UPDATE lutflow_reservations SET expires_at = p_expires
+  WHERE id = p_id AND chain && p_scopes AND state = 'open' AND expires_at > p_now RETURNING *
+$$;
+
+DROP FUNCTION lutflow_close(text, text, boolean, bigint, timestamptz, interval);
+-- Settles or releases a reservation for every budget of the chain that holds it; answers the code and the
+-- budget it reports (the scope's own, else the nearest ancestor that holds it).
+CREATE FUNCTION lutflow_close(p_scopes text[], p_id text, p_settle boolean, p_micros bigint, p_now timestamptz, p_grace interval,
+  OUT code text, OUT level text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  levels text[] := lutflow_lock_chain(p_scopes);
+  r lutflow_reservations;
+  holding text[];
+BEGIN
+  IF cardinality(levels) = 0 THEN code := 'BUDGET_NOT_FOUND'; RETURN; END IF;
+  SELECT * INTO r FROM lutflow_reservations WHERE id = p_id AND chain && levels FOR UPDATE;
+  IF NOT FOUND OR p_now >= greatest(r.expires_at, coalesce(r.closed_at, r.expires_at)) + p_grace THEN
+    code := 'RESERVATION_NOT_FOUND';
+    RETURN;
+  END IF;
+  SELECT array_agg(l ORDER BY ord) INTO holding FROM unnest(levels) WITH ORDINALITY AS t(l, ord) WHERE l = ANY(r.chain);
+  level := holding[1];
+  IF r.state = 'settled' THEN code := 'RESERVATION_SETTLED'; RETURN; END IF;
+  IF NOT p_settle AND (r.state <> 'open' OR r.expires_at <= p_now) THEN code := 'NOOP'; RETURN; END IF;
+  UPDATE lutflow_reservations SET state = CASE WHEN p_settle THEN 'settled' ELSE 'released' END, closed_at = p_now WHERE id = p_id;
+  IF p_settle THEN
+    PERFORM lutflow_add_spend(l, p_now, greatest(0, p_micros - r.drawn_micros)) FROM unnest(holding) AS l;
+  END IF;
+  code := 'OK';
+END $$;
+
+DROP FUNCTION lutflow_charge(text, text[], bigint[], timestamptz[], text[], timestamptz, interval, interval);
+-- As before, for every budget of the chain: an id any of them remembers is a duplicate; the scope's own
+-- window decides lateness. Answers NULL counts when no budget of the chain exists.
+CREATE FUNCTION lutflow_charge(p_scopes text[], p_ids text[], p_micros bigint[], p_at timestamptz[], p_leases text[], p_now timestamptz,
+  p_horizon interval, p_grace interval, OUT charged int, OUT late int, OUT duplicates int, OUT covered int)
+LANGUAGE plpgsql AS $$
+DECLARE
+  levels text[] := lutflow_lock_chain(p_scopes);
+  b lutflow_budgets;
+  w record;
+BEGIN
+  IF cardinality(levels) = 0 THEN RETURN; END IF;
+  SELECT * INTO b FROM lutflow_budgets WHERE tenant_id = levels[1];
+  w := lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, p_now);
+  PERFORM 1 FROM lutflow_reservations WHERE chain && levels AND id = ANY(p_leases) ORDER BY id FOR UPDATE;
+  WITH input AS (
+    SELECT DISTINCT ON (id) id, micros, at, lease, ord FROM unnest(p_ids, p_micros, p_at, p_leases) WITH ORDINALITY AS t(id, micros, at, lease, ord)
+    ORDER BY id, ord
+  ), fresh AS (
+    SELECT i.* FROM input i WHERE NOT EXISTS (
+      SELECT 1 FROM lutflow_charged_events e WHERE e.tenant_id = ANY(levels) AND e.event_id = i.id AND e.keep_until > p_now)
+  ), remembered AS (
+    INSERT INTO lutflow_charged_events (tenant_id, event_id, keep_until)
+    SELECT l, f.id, f.at + p_horizon FROM fresh f, unnest(levels) AS l
+    ON CONFLICT (tenant_id, event_id) DO UPDATE SET keep_until = excluded.keep_until
+  ), priced AS (
+    SELECT f.micros, f.lease,
+      coalesce(r.state = 'settled' AND p_now < greatest(r.expires_at, coalesce(r.closed_at, r.expires_at)) + p_grace, false) AS is_covered,
+      coalesce(r.state = 'open' AND r.expires_at > p_now, false) AS under_open,
+      least(f.at, p_now) < w.wstart AS is_late,
+      CASE WHEN least(f.at, p_now) < w.wstart THEN p_now ELSE least(f.at, p_now) END AS charge_at
+    FROM fresh f LEFT JOIN lutflow_reservations r ON r.id = f.lease AND r.chain && levels
+  ), spent AS (
+    INSERT INTO lutflow_spend_hours (tenant_id, hour, micros)
+    SELECT l, date_trunc('hour', charge_at), sum(micros) FROM priced, unnest(levels) AS l WHERE NOT is_covered GROUP BY 1, 2
+    ON CONFLICT (tenant_id, hour) DO UPDATE SET micros = lutflow_spend_hours.micros + excluded.micros
+  ), drew AS (
+    UPDATE lutflow_reservations r SET drawn_micros = r.drawn_micros + d.total
+    FROM (SELECT lease, sum(micros) AS total FROM priced WHERE under_open AND NOT is_covered GROUP BY lease) d
+    WHERE r.id = d.lease AND r.chain && levels
+  )
+  SELECT count(*) FILTER (WHERE NOT is_covered AND NOT is_late), count(*) FILTER (WHERE NOT is_covered AND is_late),
+    count(*) FILTER (WHERE is_covered)
+    INTO charged, late, covered FROM priced;
+  duplicates := cardinality(p_ids) - charged - late - covered;
+END $$;
+`,
+  },
 ];
 
 /** Applies the migrations this database lacks, one transaction each, under a lock so replicas starting together take turns. */

@@ -5,7 +5,7 @@ import {
   type Alert, type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult,
   type DeliveryResult, type Ledger, type LedgerHealth, type LedgerPolicy, type RaiseInput, type Reservation, type ReserveOptions,
 } from '../types.js';
-import { ALERT_CLAIM_MS, checkAmount, checkCharges, ledgerErrors, nextDelivery } from '../rules.js';
+import { ALERT_CLAIM_MS, checkAmount, checkCharges, ledgerErrors, nextDelivery, scopeChain } from '../rules.js';
 import { migrate } from './migrations.js';
 
 // int8 (bigint) columns as JS numbers: every amount is a safe integer (checkAmount), and so are their sums.
@@ -50,8 +50,8 @@ function alertOf(r: AlertRow): Alert {
 const STATUS_SQL = `
   SELECT b.*, extract(epoch FROM w.wstart) * 1000 AS wstart_ms, extract(epoch FROM w.wend) * 1000 AS wend_ms,
     lutflow_spent(b.tenant_id, w.wstart, w.wend) AS spent,
-    (SELECT coalesce(sum(lutflow_held(r)), 0)::bigint FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS reserved,
-    (SELECT count(*)::int FROM lutflow_reservations r WHERE r.tenant_id = b.tenant_id AND r.state = 'open' AND r.expires_at > $2) AS open_count,
+    lutflow_held_by(b.tenant_id, $2) AS reserved,
+    (SELECT count(*)::int FROM lutflow_reservations r WHERE r.chain @> ARRAY[b.tenant_id] AND r.state = 'open' AND r.expires_at > $2) AS open_count,
     lutflow_spent(b.tenant_id, date_trunc('hour', $2::timestamptz - interval '24 hours'), 'infinity') AS recent
   FROM lutflow_budgets b, lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, $2) w
   WHERE b.tenant_id = $1`;
@@ -82,7 +82,7 @@ export class PgLedger implements Ledger {
    */
   static async open(opts: PgLedgerOptions): Promise<PgLedger> {
     const pool = new pg.Pool({
-      connectionString: opts.url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 3000,
+      connectionString: opts.url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 10_000,
       statement_timeout: opts.statementTimeoutMs ?? 5000, idleTimeoutMillis: 30_000, application_name: 'lutflow-ledger',
     });
     // An idle connection dropped by a database restart must not take the process down; the next query reconnects.
@@ -177,6 +177,19 @@ export class PgLedger implements Ledger {
     };
   }
 
+  /** The budgets among `tenant` and its ancestor scopes, own first. */
+  private async levels(tenant: string): Promise<string[]> {
+    const chain = scopeChain(tenant);
+    const have = new Set((await this.q<{ tenant_id: string }>('SELECT tenant_id FROM lutflow_budgets WHERE tenant_id = ANY($1)', [chain])).map((r) => r.tenant_id));
+    return chain.filter((s) => have.has(s));
+  }
+
+  async chainStatus(tenant: string): Promise<BudgetStatus[]> {
+    const levels = await this.levels(tenant);
+    if (!levels.length) throw ledgerErrors.budgetNotFound(tenant);
+    return Promise.all(levels.map((l) => this.status(l)));
+  }
+
   async has(tenant: string): Promise<boolean> {
     return (await this.q('SELECT 1 FROM lutflow_budgets WHERE tenant_id = $1', [tenant])).length > 0;
   }
@@ -189,8 +202,8 @@ export class PgLedger implements Ledger {
     checkAmount(micros, 'amount');
     const now = this.clock();
     const id = `res_${randomUUID()}`;
-    const [r] = await this.q<{ code: string; granted: number | null }>('SELECT * FROM lutflow_reserve($1, $2, $3, $4, $5, $6, $7)',
-      [id, tenant, micros, ms(now), ms(now + opts.ttlMs), opts.runId ?? null, opts.partial ?? false]);
+    const [r] = await this.q<{ code: string; granted: number | null }>('SELECT * FROM lutflow_reserve($1, $2, $3, $4, $5, $6, $7, $8)',
+      [id, tenant, scopeChain(tenant), micros, ms(now), ms(now + opts.ttlMs), opts.runId ?? null, opts.partial ?? false]);
     if (r.code === 'BUDGET_NOT_FOUND') throw ledgerErrors.budgetNotFound(tenant);
     if (r.code !== 'OK') return undefined;
     return {
@@ -202,7 +215,7 @@ export class PgLedger implements Ledger {
   async extend(tenant: string, id: string, ttlMs: number): Promise<Reservation> {
     const now = this.clock();
     const [r] = await this.q<{ id: string; amount_micros: number; created_at: Date; expires_at: Date; run_id: string | null }>(
-      'SELECT * FROM lutflow_extend($1, $2, $3, $4)', [tenant, id, ms(now), ms(now + ttlMs)]);
+      'SELECT * FROM lutflow_extend($1, $2, $3, $4)', [scopeChain(tenant), id, ms(now), ms(now + ttlMs)]);
     if (!r) throw ledgerErrors.notRenewable(tenant, id);
     return {
       id, tenant_id: tenant, amount_micros: r.amount_micros, created_at: r.created_at.getTime(), expires_at: r.expires_at.getTime(),
@@ -211,15 +224,15 @@ export class PgLedger implements Ledger {
   }
 
   private async closeReservation(tenant: string, id: string, settle: boolean, micros: number): Promise<BudgetStatus> {
-    const [r] = await this.q<{ code: string }>('SELECT lutflow_close($1, $2, $3, $4, $5, $6::interval) AS code',
-      [tenant, id, settle, micros, this.now(), `${this.policy.settleGraceMs} milliseconds`]);
+    const [r] = await this.q<{ code: string; level: string | null }>('SELECT * FROM lutflow_close($1, $2, $3, $4, $5, $6::interval)',
+      [scopeChain(tenant), id, settle, micros, this.now(), `${this.policy.settleGraceMs} milliseconds`]);
     switch (r.code) {
       case 'BUDGET_NOT_FOUND': throw ledgerErrors.budgetNotFound(tenant);
       case 'RESERVATION_NOT_FOUND': throw ledgerErrors.reservationNotFound(tenant, id);
       case 'RESERVATION_SETTLED': throw ledgerErrors.alreadySettled(id);
     }
-    if (settle) await this.raiseThresholds(tenant);
-    return this.status(tenant);
+    if (settle) for (const level of await this.levels(tenant)) await this.raiseThresholds(level);
+    return this.status(r.level!);
   }
 
   async settle(tenant: string, id: string, micros: number): Promise<BudgetStatus> {
@@ -236,10 +249,10 @@ export class PgLedger implements Ledger {
     checkCharges(items, now, this.policy);
     const [r] = await this.q<{ charged: number | null; late: number; duplicates: number; covered: number }>(
       'SELECT * FROM lutflow_charge($1, $2, $3, $4, $5, $6, $7::interval, $8::interval)',
-      [tenant, items.map((i) => i.id), items.map((i) => i.micros), items.map((i) => ms(i.at)), items.map((i) => i.lease ?? null), ms(now),
+      [scopeChain(tenant), items.map((i) => i.id), items.map((i) => i.micros), items.map((i) => ms(i.at)), items.map((i) => i.lease ?? null), ms(now),
         `${this.policy.dedupeHorizonMs} milliseconds`, `${this.policy.settleGraceMs} milliseconds`]);
     if (r.charged === null) throw ledgerErrors.budgetNotFound(tenant);
-    if (r.charged + r.late > 0) await this.raiseThresholds(tenant);
+    if (r.charged + r.late > 0) for (const level of await this.levels(tenant)) await this.raiseThresholds(level);
     return { charged: r.charged, late: r.late, duplicates: r.duplicates, covered: r.covered };
   }
 
