@@ -1,4 +1,5 @@
 import { PRECISION_BITS, type Catalog } from '../pricing/index.js';
+import { resolveModel } from './open-model.js';
 import type { LaunchPlan } from '../stream/index.js';
 
 /** The context window a plan runs against: the open model's, or the API model's; undefined when unknown. */
@@ -7,7 +8,7 @@ export function contextWindowFor(plan: LaunchPlan, catalog: Catalog): { model: s
     const p = catalog.tokenPrices.find(plan.model);
     return p && { model: p.id, tokens: p.contextWindow };
   }
-  const m = catalog.models.find(plan.model);
+  const m = resolveModel(plan, catalog);
   return m && { model: m.id, tokens: m.contextWindow };
 }
 
@@ -17,7 +18,7 @@ export function contextWindowFor(plan: LaunchPlan, catalog: Catalog): { model: s
  */
 export function memoryReason(plan: LaunchPlan, catalog: Catalog): string | undefined {
   if (plan.kind !== 'self_hosted' || plan.gpu_type === undefined) return undefined;
-  const model = catalog.models.find(plan.model);
+  const model = resolveModel(plan, catalog);
   const gpu = catalog.gpus.find(plan.gpu_type);
   if (!model || !gpu) return undefined;
   const precision = plan.precision ?? model.defaultPrecision;

@@ -1,3 +1,4 @@
+import { requireModel } from '../features/index.js';
 import { PRECISION_BITS, type Catalog } from '../pricing/index.js';
 import type { LaunchPlan } from '../stream/index.js';
 import type { PlanInput, Predictor } from './predictor.js';
@@ -14,7 +15,7 @@ const COUNTS = [1, 2, 4, 8];
 /** Other GPU types and counts that hold the model's weights with 20 % to spare; other API models whose limits fit the plan. */
 function candidates(plan: LaunchPlan, catalog: Catalog): { plan: LaunchPlan; change: string }[] {
   if (plan.kind === 'self_hosted') {
-    const model = catalog.models.get(plan.model);
+    const model = requireModel(plan, catalog);
     const bytes = model.totalParamsB * 1e9 * (PRECISION_BITS[plan.precision ?? model.defaultPrecision] / 8);
     const out: { plan: LaunchPlan; change: string }[] = [];
     for (const gpu of catalog.gpus.entries) {

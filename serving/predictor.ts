@@ -1,4 +1,4 @@
-import { FEATURE_COUNT, infeasibleReason, memoryReason, type FeatureBuilder } from '../features/index.js';
+import { FEATURE_COUNT, infeasibleReason, memoryReason, requireModel, type FeatureBuilder } from '../features/index.js';
 import type { Catalog } from '../pricing/index.js';
 import type { LaunchPlan, LaunchPrices, RunRecord } from '../stream/index.js';
 import { ApiError } from './errors.js';
@@ -42,7 +42,7 @@ export function createPredictor(deps: { registry: ModelRegistry; builder: Featur
       const { plan } = input;
       if (plan.kind === 'self_hosted') {
         if (plan.gpu_type === undefined || plan.gpu_count === undefined) throw new ApiError('INVALID_REQUEST', 'a self_hosted plan needs gpu_type and gpu_count', plan.gpu_type === undefined ? '/plan/gpu_type' : '/plan/gpu_count');
-        deps.catalog.models.get(plan.model, '/plan/model');
+        requireModel(plan, deps.catalog);
       }
       if (plan.batch_size > plan.requests) throw new ApiError('INVALID_REQUEST', `batch_size (${plan.batch_size}) must not exceed requests (${plan.requests})`, '/plan/batch_size');
       const reason = infeasibleReason(plan, deps.catalog) ?? memoryReason(plan, deps.catalog);
@@ -57,7 +57,8 @@ export function createPredictor(deps: { registry: ModelRegistry; builder: Featur
         schema_version: 1, run_id: input.run_id ?? 'plan', tenant_id: input.tenant_id,
         launched_at: input.launched_at ?? new Date(deps.clock()).toISOString(), plan, context: { prices },
       };
-      const c = model.predictCost(deps.builder.features(record, vec));
+      // The model name lets an API run's output prior match even when the prices in the vector changed.
+      const c = model.predictCost(deps.builder.features(record, vec), 0, { model: plan.model });
       if (!c) throw new ApiError('MODEL_UNAVAILABLE', `model ${model.version} has no ${plan.kind} target`);
       deps.onPrediction?.(c.target, 'ok');
       return {

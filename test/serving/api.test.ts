@@ -49,6 +49,21 @@ describe('POST /predict', () => {
   });
 });
 
+describe('open models the catalog lacks', () => {
+  it('prices a model described by its architecture, checks its weights fit, and says how to describe an unknown one', async () => {
+    await server();
+    const model_arch = { params_b: 13, layers: 40, hidden_size: 5120, kv_heads: 8, head_dim: 128, context_window: 16384 };
+    const r = (await post('/predict', { tenant_id: 'acme', plan: gpuPlan({ model: 'acme-corp/inhouse-13b', model_arch }) })).json();
+    expect(r).toMatchObject({ feasible: true, quantity: 'gpu_seconds' });
+    expect(r.p90_usd).toBeGreaterThan(0);
+    const big = (await post('/predict', { tenant_id: 'acme', plan: gpuPlan({ model: 'acme-corp/inhouse-400b', model_arch: { ...model_arch, params_b: 400 }, gpu_type: 'T4' }) })).json();
+    expect(big).toMatchObject({ feasible: false, reason: expect.stringMatching(/weights of acme-corp\/inhouse-400b/) });
+    const unknown = await post('/predict', { tenant_id: 'acme', plan: gpuPlan({ model: 'acme-corp/mystery' }) });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.message).toMatch(/model_arch/);
+  });
+});
+
 describe('every 4xx names what is wrong', () => {
   it('400 for schema violations, naming the field', async () => {
     await server();
