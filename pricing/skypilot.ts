@@ -3,6 +3,8 @@ import { parseCsv } from '../lib/csv.js';
 import { usdToMicros } from './money.js';
 import type { GpuPrice } from './gpu-prices.js';
 import type { GpuSpecTable } from './gpu-specs.js';
+import { AcceleratorNames, gpuInfoMemoryGb } from './sources/accelerators.js';
+import type { GpuOffer } from './sources/types.js';
 
 export interface CatalogImport<T> {
   readonly taken: T[];
@@ -13,43 +15,52 @@ export interface CatalogImport<T> {
 
 const COLUMNS = ['InstanceType', 'AcceleratorName', 'AcceleratorCount', 'Price', 'Region', 'SpotPrice'];
 
-/** Per-GPU memory from SkyPilot's GpuInfo column (a Python dict literal), in GB. */
-function gpuInfoMemoryGb(info: string): number | undefined {
-  const m = /'SizeInMiB':\s*([0-9.]+)/.exec(info);
-  return m ? Math.round(Number(m[1]) / 1024) : undefined;
-}
-
-/** Reads a SkyPilot catalog `vms.csv` (v7/v8 schema) into per-GPU hourly prices. */
-export function parseSkyPilotCatalog(text: string, provider: string, specs: GpuSpecTable, asOf: string, source: string): CatalogImport<GpuPrice> {
+/**
+ * Reads a SkyPilot catalog `vms.csv` (v7/v8 schema; the column order differs between clouds) into per-GPU hourly
+ * offers, every accelerator named through `names`. A spot price of 0 (Vast's catalog) means none.
+ */
+export function parseSkyPilotOffers(
+  text: string, provider: string, names: AcceleratorNames, asOf: string, source: string,
+): CatalogImport<GpuOffer & { readonly line: number }> {
   const { rows } = parseCsv(text, COLUMNS, `SkyPilot catalog ${source}`);
-  const out: CatalogImport<GpuPrice> = { taken: [], rejected: [], notGpu: 0 };
+  const out = { taken: [] as (GpuOffer & { line: number })[], rejected: [] as { line: number; reason: string }[], notGpu: 0 };
   for (const { line, values: v } of rows) {
-    if (!v.AcceleratorName) { (out as { notGpu: number }).notGpu++; continue; }
+    if (!v.AcceleratorName) { out.notGpu++; continue; }
     const count = Number(v.AcceleratorCount);
-    const price = Number(v.Price);
+    const price = v.Price === '' ? undefined : Number(v.Price);
+    const spot = v.SpotPrice === '' || Number(v.SpotPrice) === 0 ? undefined : Number(v.SpotPrice);
     if (!(count > 0)) { out.rejected.push({ line, reason: `AcceleratorCount '${v.AcceleratorCount}' is not a positive number` }); continue; }
-    if (v.Price === '' || !(price >= 0)) { out.rejected.push({ line, reason: `Price '${v.Price}' is not a non-negative number` }); continue; }
-    const spot = v.SpotPrice === '' ? undefined : Number(v.SpotPrice);
+    if (price !== undefined && !(price >= 0)) { out.rejected.push({ line, reason: `Price '${v.Price}' is not a non-negative number` }); continue; }
     if (spot !== undefined && !(spot >= 0)) { out.rejected.push({ line, reason: `SpotPrice '${v.SpotPrice}' is not a non-negative number` }); continue; }
-    const memGb = gpuInfoMemoryGb(v.GpuInfo ?? '');
-    const candidates = [
-      /pcie/i.test(v.InstanceType) ? `${v.AcceleratorName}-PCIe` : undefined,
-      memGb ? `${v.AcceleratorName}-${memGb}GB` : undefined,
-      v.AcceleratorName,
-    ].filter((c): c is string => !!c);
-    const spec = candidates.map((c) => specs.find(c)).find((s) => s !== undefined);
-    if (!spec) { out.rejected.push({ line, reason: `unknown accelerator '${v.AcceleratorName}'; closest known: ${specs.closest(v.AcceleratorName).join(', ')}` }); continue; }
+    if (price === undefined && spot === undefined) { out.rejected.push({ line, reason: `Price '' and no spot price` }); continue; }
+    const gpu = names.resolve(v.AcceleratorName, { instanceType: v.InstanceType, memoryGb: gpuInfoMemoryGb(v.GpuInfo ?? '') });
     out.taken.push({
-      gpu: spec.id,
-      provider,
-      region: v.Region,
-      instanceType: v.InstanceType,
-      onDemandMicrosPerHour: usdToMicros(price / count),
+      gpu: gpu.id, known: gpu.known, provider, region: v.Region, instanceType: v.InstanceType, gpuCount: count,
+      onDemandMicrosPerHour: price === undefined ? undefined : usdToMicros(price / count),
       spotMicrosPerHour: spot === undefined ? undefined : usdToMicros(spot / count),
-      asOf,
-      source,
+      asOf, source, line,
     });
   }
+  return out;
+}
+
+/** Reads a SkyPilot catalog into the catalog's GPU prices: only accelerators the spec table knows, with on-demand prices. */
+export function parseSkyPilotCatalog(text: string, provider: string, specs: GpuSpecTable, asOf: string, source: string): CatalogImport<GpuPrice> {
+  const offers = parseSkyPilotOffers(text, provider, new AcceleratorNames(specs), asOf, source);
+  const out: CatalogImport<GpuPrice> = { taken: [], rejected: [...offers.rejected], notGpu: offers.notGpu };
+  for (const o of offers.taken) {
+    if (!o.known) {
+      out.rejected.push({ line: o.line, reason: `unknown accelerator '${o.gpu}'; closest known: ${specs.closest(o.gpu).join(', ')}` });
+    } else if (o.onDemandMicrosPerHour === undefined) {
+      out.rejected.push({ line: o.line, reason: `Price '' (spot only)` });
+    } else {
+      out.taken.push({
+        gpu: o.gpu, provider, region: o.region, instanceType: o.instanceType, onDemandMicrosPerHour: o.onDemandMicrosPerHour,
+        spotMicrosPerHour: o.spotMicrosPerHour, asOf, source,
+      });
+    }
+  }
+  out.rejected.sort((a, b) => a.line - b.line);
   return out;
 }
 
