@@ -15,6 +15,7 @@ import type { GpuTimer, GpuTimerOptions } from './gpu-timer.js';
 import { GpuTimers } from './gpu-timers.js';
 import { defaultPricesCache, PriceLookup } from './prices.js';
 import { createHttpTransport } from './http-transport.js';
+import { httpLeaseApi, LeasePool, type LeaseHold } from './leases.js';
 import { runPreflight, type PreflightPlan, type PreflightResult } from './preflight.js';
 
 const ADAPTERS: readonly ProviderAdapter[] = [createOpenAIAdapter(), createAnthropicAdapter(), createGeminiAdapter()];
@@ -49,6 +50,7 @@ export class Client implements Meter {
   private over = false;
   private readonly telemetry = { sent: 0, failed: 0 };
   private readonly timers: GpuTimers;
+  private readonly leases?: LeasePool;
 
   constructor(options: ClientOptions, deps: { catalog?: Catalog; env?: NodeJS.ProcessEnv } = {}) {
     this.options = resolveOptions(options, deps.env);
@@ -63,6 +65,12 @@ export class Client implements Meter {
       pricesCache: this.options.pricesCache ?? defaultPricesCache(deps.env), warn: (m) => this.options.logger.warn(m),
     });
     if (this.options.pricingMode === PricingMode.GPU_TIME) this.catalog.gpuPrices.quote(this.options.gpuType!);
+    if (this.options.endpoint && this.options.leases !== false) {
+      this.leases = new LeasePool(httpLeaseApi(this.options.endpoint, this.options.tenantId, this.options.apiKey), {
+        sliceMicros: this.options.leaseSliceUsd === undefined ? undefined : usdToMicros(this.options.leaseSliceUsd, 'leaseSliceUsd'),
+        ttlSeconds: this.options.leaseTtlSeconds, exhaustedBackoffMs: 1000, warn: (m) => this.options.logger.warn(m),
+      });
+    }
     this.timers = new GpuTimers({
       selfKill: this.options.onBudgetExceeded === BudgetStrategy.SELF_KILL, limitMicros: this.budget.limit, tickMs: this.options.gpuTickMs,
       add: (micros, t) => {
@@ -182,19 +190,26 @@ export class Client implements Meter {
     const price = await this.priceFor(plan);
     const worst = this.worstCase(plan, price);
     let id = this.budget.tryReserve(worst);
+    // Cloud mode: the call must also fit a lease of the server-side budget, shared with every other process.
+    const hold = id !== undefined && this.leases ? await this.leases.acquire(worst) : undefined;
+    if (id !== undefined && this.leases && !hold) {
+      this.budget.release(id);
+      id = undefined;
+    }
     if (id !== undefined) this.over = false;
     else {
-      const go = await this.refused(this.details('reservation', worst, plan)).catch((err) => {
+      const reason = this.leases && this.budget.spent + this.budget.reserved + worst <= this.budget.limit ? 'lease' : 'reservation';
+      const go = await this.refused(this.details(reason, worst, plan)).catch((err) => {
         this.emit(plan, undefined, 0, 0, 'refused');
         throw err;
       });
       if (!go) {
         this.emit(plan, undefined, 0, 0, 'refused');
-        throw new BudgetExceededError(this.details('reservation', worst, plan));
+        throw new BudgetExceededError(this.details(reason, worst, plan));
       }
       id = this.budget.force(worst);
     }
-    return this.track(plan, id, price, worst);
+    return this.track(plan, id, price, worst, hold);
   }
 
   /**
@@ -202,17 +217,19 @@ export class Client implements Meter {
    * (a stream never read, a hung request), but never makes it free: whatever it is charged later, by
    * progress or settle, still counts. Each sign of life (a stream chunk) starts the TTL again.
    */
-  private track(plan: CallPlan, reservation: number, price: TokenPrice | undefined, worst: number): MeteredCall {
+  private track(plan: CallPlan, reservation: number, price: TokenPrice | undefined, worst: number, hold?: LeaseHold): MeteredCall {
     const started = performance.now();
     let settled = false;
+    let charged = 0;
     const cost = (usage: NormalizedUsage) => (price
       ? usageCostMicros(usage, price, { batch: plan.batch || this.options.batch }).micros
       : gpuTimeCostMicros(Math.ceil(performance.now() - started), this.gpuMicrosPerHour()));
     const expiry = setTimeout(() => this.budget.close(reservation), this.options.reservationTtlMs);
     expiry.unref();
-    const end = () => {
+    const end = (total: number) => {
       settled = true;
       clearTimeout(expiry);
+      if (hold) this.leases!.end(hold, total);
     };
     const client = this;
     return {
@@ -222,28 +239,32 @@ export class Client implements Meter {
         if (settled) return;
         const micros = cost(usage);
         client.budget.charge(reservation, micros);
+        if (hold) client.leases!.charge(hold, charged, micros);
+        charged = micros;
         client.crossed('streaming', micros, plan);
       },
       settle(usage, outcome) {
         if (settled) return;
-        end();
         const micros = cost(usage);
+        if (hold) client.leases!.charge(hold, charged, micros);
+        end(micros);
         client.budget.settle(reservation, micros);
         client.crossed('settled', micros, plan);
-        client.emit(plan, usage, micros, performance.now() - started, outcome);
+        client.emit(plan, usage, micros, performance.now() - started, outcome, undefined, hold);
       },
       release(outcome) {
         if (settled) return;
-        end();
+        end(charged);
         client.budget.release(reservation);
-        client.emit(plan, undefined, 0, performance.now() - started, outcome);
+        client.emit(plan, undefined, charged, performance.now() - started, outcome, undefined, hold);
       },
       settleAtBound(outcome) {
         if (settled) return;
-        end();
+        if (hold) client.leases!.charge(hold, charged, worst);
+        end(worst);
         client.budget.settle(reservation, worst);
         client.crossed('settled', worst, plan);
-        client.emit(plan, price && boundUsage(plan, price), worst, performance.now() - started, outcome);
+        client.emit(plan, price && boundUsage(plan, price), worst, performance.now() - started, outcome, undefined, hold);
       },
       touch() {
         if (!settled) expiry.refresh();
@@ -252,10 +273,14 @@ export class Client implements Meter {
   }
 
   /** Telemetry never blocks or fails the user's call. */
-  private emit(plan: CallPlan, usage: NormalizedUsage | undefined, micros: number, latencyMs: number, outcome: TelemetryEvent['outcome'], timer?: GpuTimer): void {
+  private emit(
+    plan: CallPlan, usage: NormalizedUsage | undefined, micros: number, latencyMs: number, outcome: TelemetryEvent['outcome'], timer?: GpuTimer,
+    hold?: LeaseHold,
+  ): void {
     try {
       const event: TelemetryEvent = {
         schema_version: TELEMETRY_SCHEMA_VERSION, event_id: randomUUID(), event_time: new Date().toISOString(), tenant_id: this.options.tenantId,
+        ...(hold ? { lease_id: hold.leaseId } : {}),
         provider: plan.provider, model: plan.model, cost_usd_micros: micros, latency_ms: latencyMs, outcome,
         ...(usage ? { tokens: { input: usage.input.total, cached_input: usage.input.cacheRead, cache_write: sum(usage.input.cacheWrite5m, usage.input.cacheWrite1h), output: usage.output.total, reasoning: usage.output.reasoning } } : {}),
         ...(timer
@@ -305,6 +330,9 @@ export class Client implements Meter {
 
   async close(): Promise<void> {
     await this.timers.close();
+    // Telemetry first: a lease returned before its calls' events arrived would have them charged as covered anyway.
+    await this.transport.flush();
+    await this.leases?.close();
     await this.transport.close();
   }
 }

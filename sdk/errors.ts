@@ -6,7 +6,8 @@ export interface BudgetDetails {
   /** What the refused or crossing call would cost (its reservation, its settled cost, or a predicted P90). */
   readonly attemptedUsd: number;
   readonly reservedUsd: number;
-  readonly reason: 'reservation' | 'streaming' | 'settled' | 'gpu_timer' | 'preflight';
+  /** `lease`: the tenant's server-side budget had no room left to lease (cloud mode). */
+  readonly reason: 'reservation' | 'lease' | 'streaming' | 'settled' | 'gpu_timer' | 'preflight';
   readonly provider?: string;
   readonly model?: string;
 }

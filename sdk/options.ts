@@ -40,6 +40,15 @@ export interface ClientOptions {
   /** Lutflow server for pre-flight checks (env LUTFLOW_ENDPOINT), with its API key (env LUTFLOW_API_KEY). */
   readonly endpoint?: string;
   readonly apiKey?: string;
+  /**
+   * Cloud mode (with `endpoint`): lease slices of the tenant's server-side budget and spend them in-process, so
+   * any number of processes together never spend more than the server's budget (default true with an endpoint).
+   */
+  readonly leases?: boolean;
+  /** The slice leased at a time (default 2 % of the server budget's limit, at least the call that needs it). */
+  readonly leaseSliceUsd?: number;
+  /** A lease goes back to the budget this long after its process stopped renewing it (default 60 s). */
+  readonly leaseTtlSeconds?: number;
   /** A local model directory for pre-flight checks without a server. */
   readonly preflightModelDir?: string;
   /** Where telemetry goes: the Lutflow server when `endpoint` is set, else the embedded bus. */
@@ -61,7 +70,10 @@ export interface ClientOptions {
 }
 
 /** Defaults, in one place. */
-export const DEFAULT_OPTIONS: { onBudgetExceeded: BudgetStrategy; pricingMode: PricingMode; gpuCount: number; telemetryBufferSize: number; gpuTickMs: number; batch: boolean; reservationTtlMs: number; allowUnpricedEndpoints: boolean } = {
+export const DEFAULT_OPTIONS: {
+  onBudgetExceeded: BudgetStrategy; pricingMode: PricingMode; gpuCount: number; telemetryBufferSize: number; gpuTickMs: number; batch: boolean;
+  reservationTtlMs: number; allowUnpricedEndpoints: boolean; leaseTtlSeconds: number;
+} = {
   onBudgetExceeded: BudgetStrategy.RAISE_ERROR,
   pricingMode: PricingMode.TOKENS,
   gpuCount: 1,
@@ -70,6 +82,7 @@ export const DEFAULT_OPTIONS: { onBudgetExceeded: BudgetStrategy; pricingMode: P
   batch: false,
   reservationTtlMs: 15 * 60_000,
   allowUnpricedEndpoints: false,
+  leaseTtlSeconds: 60,
 };
 
 export type ResolvedOptions = ClientOptions & typeof DEFAULT_OPTIONS & { readonly logger: { warn(message: string): void } };
@@ -88,6 +101,10 @@ export function resolveOptions(opts: ClientOptions, env: NodeJS.ProcessEnv = pro
   if (!Object.values(PricingMode).includes(o.pricingMode)) throw new SdkConfigError('pricingMode', `expected TOKENS or GPU_TIME`);
   if (o.pricingMode === PricingMode.GPU_TIME && !o.gpuType) throw new SdkConfigError('gpuType', 'is required with GPU_TIME');
   if (!(Number.isInteger(o.gpuCount) && o.gpuCount >= 1)) throw new SdkConfigError('gpuCount', `expected a positive integer, got ${o.gpuCount}`);
+  if (o.leaseSliceUsd !== undefined && !(o.leaseSliceUsd > 0)) throw new SdkConfigError('leaseSliceUsd', `expected a positive number, got ${o.leaseSliceUsd}`);
+  if (!(Number.isInteger(o.leaseTtlSeconds) && o.leaseTtlSeconds >= 1 && o.leaseTtlSeconds <= 3600)) {
+    throw new SdkConfigError('leaseTtlSeconds', `expected whole seconds from 1 to 3600, got ${o.leaseTtlSeconds}`);
+  }
   return o;
 }
 

@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { KeyRing } from '../auth.js';
 import { keyOf, type ServingContext } from '../context.js';
+import { ApiError } from '../errors.js';
 import type { Alert } from '../ledger/index.js';
 
 const AlertsQuery = Type.Object({
   tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'newest first (default 100)' })),
+  // Query strings arrive as text and the server does not coerce types: digits, checked here.
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'how many, newest first: 1 to 1000 (default 100)' })),
 }, { additionalProperties: false });
 
 function alertView(a: Alert) {
@@ -29,6 +31,8 @@ export function alertRoutes(app: FastifyInstance, ctx: ServingContext): void {
     const wanted = req.query.tenant_id;
     if (wanted) KeyRing.authorize(key, wanted);
     const tenants = wanted ? [wanted] : KeyRing.isAdmin(key) ? undefined : key.tenants;
-    return { alerts: (await ctx.ledger.alerts({ tenants, limit: req.query.limit ?? 100 })).map(alertView) };
+    const limit = Number(req.query.limit ?? 100);
+    if (limit < 1 || limit > 1000) throw new ApiError('INVALID_REQUEST', `querystring /limit must be from 1 to 1000, got ${limit}`, '/limit');
+    return { alerts: (await ctx.ledger.alerts({ tenants, limit })).map(alertView) };
   });
 }

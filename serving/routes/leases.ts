@@ -41,15 +41,17 @@ export function leaseRoutes(app: FastifyInstance, ctx: ServingContext): void {
     authorizeTenant(ctx, req, req.params.tenant_id);
     const ttlMs = (req.body.ttl_seconds ?? DEFAULT_TTL_S) * 1000;
     const lease = await ctx.ledger.reserve(req.params.tenant_id, usdToMicros(req.body.amount_usd, 'amount_usd'), { ttlMs, partial: true });
+    const levels = await ctx.ledger.chainStatus(req.params.tenant_id);
     if (!lease) {
-      const s = await ctx.ledger.status(req.params.tenant_id);
+      const s = levels[0];
       const message = `nothing remains to lease: spent ${microsToUsd(s.spent_micros)} + held ${microsToUsd(s.reserved_micros)} of ${microsToUsd(s.budget.limit_micros)} USD`;
       await ctx.ledger.raise({ tenant_id: req.params.tenant_id, kind: 'deny', subject: 'lease', message: `tenant '${req.params.tenant_id}': ${message}` })
         .catch((err) => req.log.warn({ err }, 'deny alert not raised'));
       throw new ApiError('BUDGET_EXHAUSTED', message);
     }
     reply.code(201);
-    return leaseView(lease);
+    // The tightest limit of the chain: what an SDK sizes its next slices by.
+    return { ...leaseView(lease), limit_micros: Math.min(...levels.map((l) => l.budget.limit_micros)) };
   });
 
   app.post<{ Params: Static<typeof ReservationParams>; Body: Static<typeof RenewBody> }>('/budgets/:tenant_id/leases/:reservation_id/renew', {

@@ -67,6 +67,9 @@ describe.each(STORES)('alerts on the $name ledger store', ({ make }) => {
     expect((await get('/alerts')).json().alerts.map((a: { subject: string }) => a.subject).sort()).toEqual(['0.5', '0.5', '0.8']);
     expect((await get('/alerts', GLOBEX)).json().alerts).toEqual([]);
     expect((await get('/alerts?tenant_id=acme', GLOBEX)).statusCode).toBe(403);
+    expect((await get('/alerts?limit=1')).json().alerts).toHaveLength(1);
+    expect((await get('/alerts?limit=0')).json().error).toMatchObject({ code: 'INVALID_REQUEST', field: '/limit' });
+    expect((await get('/alerts?limit=x')).statusCode).toBe(400);
   });
 
   it('lowering the limit raises what the spend already crossed; a denied run or lease raises one deny alert per window', async () => {
