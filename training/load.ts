@@ -4,7 +4,7 @@ import { parseCsvLines } from '../lib/csv.js';
 import type { Catalog } from '../pricing/index.js';
 import type { RunRecord } from '../stream/index.js';
 import { AZURE_TRACE_COLUMNS, importAzureTrace, importLlmInferenceBench, isLlmInferenceBenchHeader, LLM_INFERENCE_BENCH_COLUMNS, summarise } from './import/index.js';
-import { readRunRecords } from './runs-table.js';
+import { isRemoteSpec, openSource } from './sources/index.js';
 
 export interface LoadedRuns {
   readonly records: RunRecord[];
@@ -19,15 +19,31 @@ export interface LoadOptions {
   /** Azure traces carry no model: the API model to price them as. */
   readonly apiModel?: string;
   readonly requestsPerRun?: number;
+  /** Progress and retries of a remote pull. */
+  readonly onLog?: (line: string) => void;
 }
 
-/** Run records from a Delta table, or from a CSV in the LLM-Inference-Bench or Azure-trace format imported on the fly. */
+/** Every run of a table behind a training-data source, at its latest version, in canonical order. */
+async function pullTable(spec: string, onLog?: (line: string) => void): Promise<LoadedRuns> {
+  const source = openSource(spec, { databricks: { onLog } });
+  try {
+    const pulled = await source.pull({ onProgress: onLog && ((n) => onLog(`${source.name}: ${n} rows`)) });
+    return { records: pulled.records, source: source.name, deltaVersion: pulled.version };
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * Run records from a Delta table (a local folder, `duckdb:PATH`, or `databricks:CATALOG.SCHEMA.TABLE`), or
+ * from a CSV in the LLM-Inference-Bench or Azure-trace format imported on the fly.
+ */
 export async function loadRuns(path: string, opts: LoadOptions): Promise<LoadedRuns> {
+  if (isRemoteSpec(path)) return pullTable(path, opts.onLog);
   if (!existsSync(path)) throw new Error(`${path}: no such table or file`);
   if (statSync(path).isDirectory()) {
     if (!existsSync(join(path, '_delta_log'))) throw new Error(`${path}: a directory but not a Delta table (no _delta_log)`);
-    const { records, version } = await readRunRecords(path);
-    return { records, source: path, deltaVersion: version };
+    return pullTable(path);
   }
   const text = readFileSync(path, 'utf8');
   const header = (parseCsvLines(text.slice(0, 4096))[0] ?? []).map((h) => h.trim());

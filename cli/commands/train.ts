@@ -7,7 +7,7 @@ const command: Command = {
   usage: `usage: lutflow train --data TABLE_OR_CSV [--data ...] --out DIR [--split auto|time|group] [--folds N] [--holdout-gpu GPU] [--seed N] [--rounds N]
 
 Trains the PCPO cost model with the real XGBoost library (through its C API; run 'bash scripts/setup.sh'
-or set LUTFLOW_XGBOOST_LIB). Reads run records from a Delta table (or a CSV the importers know), replays
+or set LUTFLOW_XGBOOST_LIB). Reads run records from the runs table (or a CSV the importers know), replays
 them through the feature builder in event time, and per run kind (GPU-seconds for self-hosted runs, output
 tokens for API runs):
   1. measures accuracy by K-fold cross-validation, each run predicted by a model that never saw it;
@@ -21,6 +21,11 @@ Prints progress on stderr and the cross-validated metrics as JSON on stdout. DIR
   --split group      whole configurations (GPU, engine, model, count; tenant and model for API runs) per fold
   --folds N          cross-validation folds (default ${DEFAULT_FOLDS})
   --holdout-gpu GPU  leave every run on GPU out of training: an accelerator to measure later as never seen
+  --data TABLE       a local Delta folder (default reader), or
+                       databricks:CATALOG.SCHEMA.TABLE  through Databricks SQL: DATABRICKS_HOST, DATABRICKS_HTTP_PATH,
+                                                        DATABRICKS_TOKEN (LUTFLOW_DATABRICKS_CA_CERT: a private CA)
+                       duckdb:PATH                      a Delta table read by DuckDB (its delta extension)
+                     the model card records the source and the table version trained on
   --data, repeated   learn from several tables at once, e.g. LLM-Inference-Bench's All_results.csv with its
                      time-to-first-token (Fig_21) and quantisation (Fig_3) side tables
   --api-model M, --requests-per-run N   for an Azure-trace CSV (default gpt-4o-mini, 50)`,
@@ -51,6 +56,7 @@ Prints progress on stderr and the cross-validated metrics as JSON on stdout. DIR
       catalog,
       apiModel: values['api-model'],
       requestsPerRun: values['requests-per-run'] ? intFlag(values['requests-per-run'], 'requests-per-run') : undefined,
+      onLog: io.err,
     });
     for (const part of data.parts)
       if (part.imported)
