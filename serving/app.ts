@@ -14,6 +14,7 @@ import { ModelRegistry } from './model-registry.js';
 import { createPredictor } from './predictor.js';
 import { alertRoutes } from './routes/alerts.js';
 import { budgetRoutes } from './routes/budgets.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { leaseRoutes } from './routes/leases.js';
 import { operationsRoutes } from './routes/operations.js';
 import { predictRoutes } from './routes/predict.js';
@@ -145,6 +146,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   leaseRoutes(app, context);
   alertRoutes(app, context);
   telemetryRoutes(app, context);
+  deploymentRoutes(app, context, o);
   operationsRoutes(app, context);
   uiRoutes(app, context);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,0 +1,191 @@
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, type ServerOptions } from '../../serving/app.js';
+import type { DeploymentSettings } from '../../serving/deployments/options.js';
+import type { DeploymentView } from '../../serving/deployments/view.js';
+import { ACME, ADMIN, auth, GLOBEX, KEYS, modelDir } from '../serving/fixtures.js';
+import { groupAlive, modelServerCommand, until } from './helpers.js';
+
+const TICK_MS = 100;
+let app: FastifyInstance;
+
+async function server(deployments: DeploymentSettings = {}): Promise<FastifyInstance> {
+  const opts: ServerOptions & { deployments: DeploymentSettings } = {
+    modelDir: modelDir(), apiKeys: KEYS, watchModel: false, alertIntervalMs: 0,
+    deployments: { tickMs: TICK_MS, graceMs: 1500, healthTimeoutMs: 4000, ...deployments },
+  };
+  return (await buildServer(opts)).app;
+}
+
+const post = (url: string, payload: object, key = ACME) => app.inject({ method: 'POST', url, payload, headers: auth(key) });
+const get = (url: string, key = ACME) => app.inject({ method: 'GET', url, headers: auth(key) });
+const view = async (id: string): Promise<DeploymentView> => (await get(`/deployments/${id}`, ADMIN)).json();
+const budget = async (tenant: string) => (await get(`/budgets/${encodeURIComponent(tenant)}`, ADMIN)).json();
+const deploy = (over: object, key = ACME) => post('/deployments', {
+  tenant_id: 'acme', model: 'TinyLlama/TinyLlama-1.1B-Chat-v1.0', gpu_type: 'L4', gpu_count: 1, command: modelServerCommand(), ...over,
+}, key === ACME ? ADMIN : key);
+const settled = (id: string) => until(async () => (await view(id)).settled !== null, `${id} settled`);
+
+beforeAll(async () => {
+  app = await server();
+  await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+  await post('/budgets', { tenant_id: 'globex', limit_usd: 0.001 }, ADMIN);
+});
+afterAll(async () => app?.close());
+
+describe('a deployment under a budget (local runtime, a real model server process)', () => {
+  it('runs, is metered every tick, and is killed at its budget with spend within one tick of it', async () => {
+    const rate = (await deploy({ max_duration_s: 0.001 })).json().deployment; // a probe for the price in force
+    await settled(rate.id);
+    const perHourMicros = rate.prediction.micros_per_gpu_hour;
+    const budgetMicros = Math.round((perHourMicros * 3) / 3600); // about 3 seconds of the GPU
+    const r = await deploy({ budget_usd: budgetMicros / 1e6 });
+    expect(r.statusCode).toBe(201);
+    const d: DeploymentView = r.json().deployment;
+    expect(d).toMatchObject({ state: 'starting', scope: `acme/deployment:${d.id}`, prediction: { basis: 'budget', hold_micros: budgetMicros } });
+    await until(async () => (await view(d.id)).state === 'running', 'running');
+    const running = await view(d.id);
+    expect(groupAlive(running.pgid!)).toBe(true);
+    const completion = await fetch(`${running.endpoint}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) });
+    expect((await completion.json()).choices[0].message.content).toMatch(/Hello/);
+    await until(async () => (await view(d.id)).state === 'killed', 'killed at the budget');
+    await settled(d.id);
+    const end = await view(d.id);
+    const tickMicros = Math.ceil((perHourMicros * TICK_MS) / 3_600_000);
+    expect(end).toMatchObject({ reason: 'budget', stopped_by: 'meter' });
+    expect(Math.abs(end.spent_micros - budgetMicros)).toBeLessThanOrEqual(tickMicros);
+    expect(end.ticks).toBeGreaterThan(10);
+    expect(groupAlive(running.pgid!)).toBe(false);
+    // The ledger agrees: the scope's spend is what was metered, nothing held any more, and the tenant's includes it.
+    const scope = await budget(end.scope);
+    expect(scope).toMatchObject({ spent_micros: end.spent_micros, reserved_micros: 0 });
+    expect(end.settled!.micros).toBe(end.spent_micros);
+    expect(end.stop!.latency_ms).toBeGreaterThanOrEqual(0);
+    const alerts = (await get('/alerts', ADMIN)).json().alerts as { kind: string; subject: string }[];
+    expect(alerts.some((a) => a.kind === 'kill' && a.subject === `deployment ${d.id}`)).toBe(true);
+    const report = (await get(`/deployments/${d.id}/report`)).json();
+    expect(report.actual.spent_micros).toBe(end.spent_micros);
+    expect(report.predicted.hold_usd).toBe(budgetMicros / 1e6);
+  });
+
+  it('refuses a deploy that does not fit before anything starts, with alternatives', async () => {
+    const r = await post('/deployments', {
+      tenant_id: 'globex', model: 'llama-3-8b', gpu_type: 'H100', gpu_count: 2, max_duration_s: 3600, command: modelServerCommand(),
+    }, ADMIN);
+    expect(r.statusCode).toBe(409);
+    const body = r.json();
+    expect(body.error.code).toBe('DEPLOYMENT_DENIED');
+    expect(body.prediction.hold_usd).toBeGreaterThan(0.001);
+    expect(body.alternatives.length).toBeGreaterThan(0);
+    expect(body.alternatives.at(-1)).toMatchObject({ budget_usd: 0.001 });
+    expect((await get('/deployments', GLOBEX)).json().deployments).toEqual([]);
+    // With a workload, the model's P90 for it must fit the budget; cheaper GPU choices that fit are offered.
+    const w = await post('/deployments', {
+      tenant_id: 'acme', model: 'llama-3-70b', gpu_type: 'H100', gpu_count: 8, budget_usd: 0.5, command: modelServerCommand(),
+      workload: { requests: 20_000, batch_size: 32, prompt_tokens: 1024, max_output_tokens: 512 },
+    }, ADMIN);
+    expect(w.statusCode).toBe(409);
+    expect(w.json().reason).toMatch(/predicted P90 .* exceeds the deployment's budget/);
+    expect(w.json().prediction.p90_usd).toBeGreaterThan(0.5);
+    for (const a of w.json().alternatives) expect(a.p90_usd).toBeLessThanOrEqual(0.5);
+  });
+
+  it('ends a crash, a hung health check and a kill during start-up each in a clear state, spend settled', async () => {
+    const crash = (await deploy({ budget_usd: 1, command: modelServerCommand('--crash-after-ms', '700') })).json().deployment;
+    const hung = (await deploy({ budget_usd: 1, command: modelServerCommand('--hang-health') })).json().deployment;
+    const slow = (await deploy({ budget_usd: 1, command: modelServerCommand('--startup-ms', '60000') })).json().deployment;
+    const killed = (await post(`/deployments/${slow.id}/kill`, { reason: 'overspend' })).json();
+    expect(killed).toMatchObject({ state: 'killed', reason: 'overspend', stopped_by: 'user' });
+    await Promise.all([crash, hung].map((d) => until(async () => ['failed', 'killed'].includes((await view(d.id)).state), `${d.id} ended`)));
+    for (const [d, state, reason] of [[crash, 'failed', 'crashed'], [hung, 'failed', 'health_timeout'], [slow, 'killed', 'overspend']] as const) {
+      await settled(d.id);
+      const v = await view(d.id);
+      expect(v, d.id).toMatchObject({ state, reason });
+      expect(v.spent_micros, d.id).toBeGreaterThan(0);
+      expect(v.settled!.micros).toBe(v.spent_micros);
+      expect(groupAlive(v.pgid!)).toBe(false);
+      expect(await budget(v.scope)).toMatchObject({ spent_micros: v.spent_micros, reserved_micros: 0 });
+    }
+    expect((await view(crash.id)).exit).toMatchObject({ code: 3 });
+  });
+
+  it('kills a server that ignores SIGTERM with SIGKILL after the grace period, its whole process group', async () => {
+    const d = (await deploy({ budget_usd: 1, command: modelServerCommand('--ignore-sigterm', '--child') })).json().deployment;
+    await until(async () => (await view(d.id)).state === 'running', 'running');
+    const t0 = Date.now();
+    const v = (await post(`/deployments/${d.id}/kill`, {})).json();
+    expect(v).toMatchObject({ state: 'killed', reason: 'user', stop: { forced: true } });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
+    expect(groupAlive(v.pgid)).toBe(false);
+  });
+
+  it('scopes deployments to the key\'s tenants and checks what a request may ask', async () => {
+    const d = (await deploy({ budget_usd: 1 })).json().deployment;
+    expect((await get(`/deployments/${d.id}`, GLOBEX)).statusCode).toBe(404);
+    expect((await post(`/deployments/${d.id}/kill`, { reason: 'x' }, GLOBEX)).statusCode).toBe(404);
+    expect((await get('/deployments', GLOBEX)).json().deployments.map((x: DeploymentView) => x.id)).not.toContain(d.id);
+    expect((await get('/deployments', ACME)).json().deployments.map((x: DeploymentView) => x.id)).toContain(d.id);
+    const forbidden = await post('/deployments', { tenant_id: 'acme', model: 'm', gpu_type: 'L4', gpu_count: 1, budget_usd: 1, command: ['sh', '-c', 'id'] }, ACME);
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json().error.field).toBe('/command');
+    const unbounded = await post('/deployments', { tenant_id: 'acme', model: 'm', gpu_type: 'L4', gpu_count: 1 }, ACME);
+    expect(unbounded.json().error).toMatchObject({ code: 'INVALID_REQUEST', field: '/budget_usd' });
+    expect((await post('/deployments', { tenant_id: 'acme', model: 'm', gpu_type: 'L5', gpu_count: 1, budget_usd: 1 }, ACME)).json().error.code).toBe('UNKNOWN_NAME');
+    expect((await post('/deployments', { tenant_id: 'acme', model: 'llama-3-70b', gpu_type: 'L4', gpu_count: 1, budget_usd: 1 }, ACME)).json().error.code).toBe('INFEASIBLE_PLAN');
+    expect((await post('/deployments', { tenant_id: 'acme', model: 'm', gpu_type: 'L4', gpu_count: 1, budget_usd: 1, runtime: 'kubernetes' }, ACME)).json().error.field).toBe('/runtime');
+    expect((await post('/deployments', { tenant_id: 'acme', model: '--evil', gpu_type: 'L4', gpu_count: 1, budget_usd: 1 }, ACME)).json().error.field).toBe('/model');
+    await post(`/deployments/${d.id}/kill`, { reason: 'done' });
+  });
+
+  it('streams state changes, spend ticks and cost windows as server-sent events', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const res = await fetch(`${address}/deployments/events`, { headers: auth(ACME) });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const seen: { event: string; data: Record<string, unknown> }[] = [];
+    let buf = '';
+    const pump = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += new TextDecoder().decode(value);
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) seen.push({ event, data: JSON.parse(data) });
+        }
+      }
+    })();
+    const d = (await deploy({ budget_usd: 1 })).json().deployment;
+    await until(async () => (await view(d.id)).state === 'running', 'running');
+    await until(() => seen.some((e) => e.event === 'window' && (e.data.window as { key: string }).key === d.id), 'a window event');
+    await post(`/deployments/${d.id}/kill`, { reason: 'done' });
+    await until(() => seen.some((e) => e.event === 'state' && (e.data.deployment as DeploymentView).state === 'killed'), 'the killed state');
+    expect(seen[0].event).toBe('snapshot');
+    const states = seen.filter((e) => e.event === 'state' && (e.data.deployment as DeploymentView).id === d.id).map((e) => (e.data.deployment as DeploymentView).state);
+    expect(states).toEqual(expect.arrayContaining(['starting', 'running', 'stopping', 'killed']));
+    const ticks = seen.filter((e) => e.event === 'tick').map((e) => (e.data.deployment as DeploymentView).spent_micros);
+    expect(ticks.length).toBeGreaterThan(2);
+    expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
+    await reader.cancel();
+    await pump.catch(() => {});
+  });
+});
+
+describe('a server that stops', () => {
+  it('stops its deployments and settles them when it closes', async () => {
+    const own = await server();
+    const r = await own.inject({
+      method: 'POST', url: '/deployments', headers: auth(ADMIN),
+      payload: { tenant_id: 'initech', model: 'tiny', gpu_type: 'T4', gpu_count: 1, budget_usd: 1, command: modelServerCommand() },
+    });
+    const d: DeploymentView = r.json().deployment;
+    await until(async () => (await own.inject({ method: 'GET', url: `/deployments/${d.id}`, headers: auth(ADMIN) })).json().state === 'running', 'running');
+    const pgid = (await own.inject({ method: 'GET', url: `/deployments/${d.id}`, headers: auth(ADMIN) })).json().pgid;
+    await own.close();
+    expect(groupAlive(pgid)).toBe(false);
+  });
+});
