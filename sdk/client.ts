@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { builtinCatalog, gpuTimeCostMicros, microsToUsd, PricingError, usageCostMicros, usdToMicros, type Catalog, type NormalizedUsage, type TokenPrice } from '../pricing/index.js';
 import { createEmbeddedBus, TELEMETRY_SCHEMA_VERSION, TOPICS, type TelemetryEvent, type Transport } from '../stream/index.js';
 import { LocalBudget } from './budget.js';
-import { BudgetExceededError, type BudgetDetails } from './errors.js';
+import { BudgetExceededError, MeteringError, type BudgetDetails } from './errors.js';
 import type { CallPlan, Meter, MeteredCall } from './meter.js';
 import { createMeteredFetch } from './fetch/metered-fetch.js';
 import { guardSockets } from './providers/sockets.js';
@@ -195,6 +195,12 @@ export class Client implements Meter {
     if (id !== undefined && this.leases && !hold) {
       this.budget.release(id);
       id = undefined;
+    }
+    if (this.leases && !this.leases.allows(plan.model)) {
+      if (hold) this.leases.end(hold, 0);
+      if (id !== undefined) this.budget.release(id);
+      this.emit(plan, undefined, 0, 0, 'refused');
+      throw new MeteringError('MODEL_NOT_ALLOWED', `${plan.provider} ${plan.model} is not allowed for '${this.options.tenantId}' by its budget's model_policy`, plan.operation);
     }
     if (id !== undefined) this.over = false;
     else {

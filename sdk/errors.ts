@@ -39,7 +39,9 @@ export type MeteringErrorCode =
   /** A paid endpoint Lutflow cannot price (images, audio, batches, fine-tuning …): refused unless allowed. */
   | 'UNPRICED_ENDPOINT'
   /** A paid request whose body cannot be read, so its worst case cannot be bounded. */
-  | 'BAD_REQUEST_BODY';
+  | 'BAD_REQUEST_BODY'
+  /** The tenant's budget (or an ancestor scope's) does not allow this model (cloud mode: its model_policy). */
+  | 'MODEL_NOT_ALLOWED';
 
 /** A request the meter refused before the provider saw it, for a reason other than the budget. */
 export class MeteringError extends Error {

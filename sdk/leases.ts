@@ -1,5 +1,15 @@
+import { policyAllows } from '../lib/glob.js';
+
+/** A scope's model policy as the server sends it: `*` matches any run of characters; a deny wins. */
+export interface ModelPolicy {
+  readonly allow?: readonly string[];
+  readonly deny?: readonly string[];
+}
+
 /** The server's answer to a lease request, or `exhausted` when nothing of the budget remains to lease. */
-export type LeaseGrant = { readonly id: string; readonly amount: number; readonly limit: number } | 'exhausted';
+export type LeaseGrant =
+  | { readonly id: string; readonly amount: number; readonly limit: number; readonly policies?: readonly ModelPolicy[] }
+  | 'exhausted';
 
 /** The lease routes of a Lutflow server (POST /budgets/{tenant}/leases …), or a stand-in in tests. */
 export interface LeaseApi {
@@ -51,11 +61,17 @@ export class LeasePool {
   /** The largest worst case of the calls waiting for room: the next slice covers at least it. */
   private waiting = 0;
   private limit = 0;
+  private policies: readonly ModelPolicy[] = [];
   private readonly renewer: NodeJS.Timeout;
 
   constructor(private readonly api: LeaseApi, private readonly opts: LeasePoolOptions) {
     this.renewer = setInterval(() => void this.renewAll(), (opts.ttlSeconds * 1000) / 3);
     this.renewer.unref();
+  }
+
+  /** Whether the scope's model policies (as of the last grant) let a call to `model` through. */
+  allows(model: string): boolean {
+    return this.policies.every((p) => policyAllows(p, model));
   }
 
   /** Room left on all leases taking new calls. */
@@ -109,6 +125,10 @@ export class LeasePool {
           return;
         }
         this.limit = g.limit;
+        this.policies = g.policies ?? [];
+        // Less than asked: that was the last of the budget. Calls it cannot cover stop asking for a while (else a
+        // call too big for the remainder would lease it, give it back, and lease it again, forever).
+        if (g.amount < want) this.exhaustedUntil = Date.now() + this.opts.exhaustedBackoffMs;
         this.leases.set(g.id, { id: g.id, amount: g.amount, spent: 0, held: 0, inFlight: 0, retired: false });
       } catch (err) {
         this.opts.warn(`lutflow: could not lease budget from the server (${(err as Error).message}); calls that do not fit are refused`);
@@ -178,7 +198,7 @@ export function httpLeaseApi(endpoint: string, tenantId: string, apiKey?: string
       const r = await call('', { amount_usd: amountMicros / 1e6, ttl_seconds: ttlSeconds });
       if (r.status === 409 && r.json.error?.code === 'BUDGET_EXHAUSTED') return 'exhausted';
       if (r.status !== 201) throw new Error(`lease: ${r.status} ${r.json.error?.code ?? ''} ${r.json.error?.message ?? ''}`.trim());
-      return { id: r.json.lease_id, amount: r.json.amount_micros, limit: r.json.limit_micros };
+      return { id: r.json.lease_id, amount: r.json.amount_micros, limit: r.json.limit_micros, policies: r.json.model_policies };
     },
     async renew(id, ttlSeconds) {
       const r = await call(`/${encodeURIComponent(id)}/renew`, { ttl_seconds: ttlSeconds });

@@ -47,9 +47,15 @@ export const PriceOverridesSchema = Type.Object({
   })),
 }, { additionalProperties: false, description: 'negotiated prices for this tenant; budget decisions use them before the catalog (admin keys only)' });
 
+const ModelNames = Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 1000 });
+
 const BudgetFields = {
   limit_usd: Type.Number({ minimum: 0, maximum: 1e9 }),
   price_overrides: Type.Optional(PriceOverridesSchema),
+  model_policy: Type.Optional(Type.Object({ allow: Type.Optional(ModelNames), deny: Type.Optional(ModelNames) }, {
+    additionalProperties: false,
+    description: 'models this scope may use (`*` matches any run of characters); a deny wins; ancestors\' policies apply too',
+  })),
   window: Type.Optional(BudgetWindowSchema),
   reset_hour_utc: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
   reset_day: Type.Optional(Type.Integer({ minimum: 1, maximum: 28, description: 'monthly windows reset on this day' })),

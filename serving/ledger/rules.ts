@@ -1,4 +1,5 @@
-import { LedgerError, type AlertDelivery, type ChargeInput, type DeliveryResult, type LedgerPolicy } from './types.js';
+import { policyAllows } from '../../lib/glob.js';
+import { LedgerError, type AlertDelivery, type ChargeInput, type DeliveryResult, type LedgerPolicy, type ModelPolicy } from './types.js';
 
 /** Largest amount one reservation, settle, charge or limit may carry: $1e9. */
 export const MAX_MICROS = 1e15;
@@ -72,4 +73,9 @@ export function thresholdMessage(tenant: string, share: number, spent: number, l
 export function scopeChain(id: string): string[] {
   const parts = id.split('/');
   return parts.map((_, i) => parts.slice(0, parts.length - i).join('/')).filter((s) => s.length > 0);
+}
+
+/** Whether `model` passes `policy`: not denied, and allowed when there is an allow list. */
+export function modelAllowed(policy: ModelPolicy | undefined, model: string): boolean {
+  return !policy || policyAllows(policy, model);
 }

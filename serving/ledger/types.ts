@@ -21,12 +21,23 @@ export interface Budget {
   /** Where this tenant's alerts go (else the server's default webhook, if any). */
   readonly alert_webhook?: AlertWebhook;
   readonly price_overrides?: PriceOverrides;
+  /** Which models this scope may use; its ancestors' policies apply too. */
+  readonly model_policy?: ModelPolicy;
   readonly created_at: string;
   readonly updated_at: string;
 }
 
 export type BudgetInput = Pick<Budget, 'tenant_id' | 'limit_micros'>
-  & Partial<Pick<Budget, 'window' | 'reset_hour_utc' | 'reset_day' | 'alert_threshold' | 'alert_thresholds' | 'alert_webhook' | 'price_overrides'>>;
+  & Partial<Pick<Budget, 'window' | 'reset_hour_utc' | 'reset_day' | 'alert_threshold' | 'alert_thresholds' | 'alert_webhook' | 'price_overrides'
+    | 'model_policy'>>;
+
+/** Model names, `*` matching any run of characters (`gpt-4o*`, `anthropic/*`), compared without case. */
+export interface ModelPolicy {
+  /** Only these; any model when absent. */
+  readonly allow?: readonly string[];
+  /** Never these, even when allowed. */
+  readonly deny?: readonly string[];
+}
 
 export const DEFAULT_ALERT_THRESHOLDS: readonly number[] = [0.5, 0.8, 0.95, 1];
 

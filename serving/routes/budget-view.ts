@@ -34,6 +34,7 @@ export function budgetView(s: BudgetStatus, now = Date.now()) {
     window_end: b.window === 'total' ? null : new Date(s.window_end).toISOString(),
     forecast: forecast(s, now),
     ...(b.price_overrides ? { price_overrides: b.price_overrides } : {}),
+    ...(b.model_policy ? { model_policy: b.model_policy } : {}),
     created_at: b.created_at, updated_at: b.updated_at,
   };
 }

@@ -51,7 +51,11 @@ export function leaseRoutes(app: FastifyInstance, ctx: ServingContext): void {
     }
     reply.code(201);
     // The tightest limit of the chain: what an SDK sizes its next slices by.
-    return { ...leaseView(lease), limit_micros: Math.min(...levels.map((l) => l.budget.limit_micros)) };
+    return {
+      ...leaseView(lease), limit_micros: Math.min(...levels.map((l) => l.budget.limit_micros)),
+      // What the SDK refuses before the provider is called: every level's policy must allow the model.
+      model_policies: levels.flatMap((l) => l.budget.model_policy ?? []),
+    };
   });
 
   app.post<{ Params: Static<typeof ReservationParams>; Body: Static<typeof RenewBody> }>('/budgets/:tenant_id/leases/:reservation_id/renew', {

@@ -5,7 +5,7 @@ import { cheaperAlternatives } from '../alternatives.js';
 import { KeyRing } from '../auth.js';
 import { authorizeTenant, type ServingContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import type { BudgetStatus } from '../ledger/index.js';
+import { modelAllowed, type BudgetStatus } from '../ledger/index.js';
 import { overridePrices } from '../prices.js';
 import { PreflightBody } from '../schemas.js';
 
@@ -29,6 +29,7 @@ const ceilMicros = (usd: number) => Math.ceil(usd * 1e6 - 1e-6);
  */
 function tightest(levels: BudgetStatus[]) {
   return {
+    policies: levels.map((l) => l.budget.model_policy),
     remaining_micros: Math.min(...levels.map((l) => l.remaining_micros)),
     overrides: levels.find((l) => l.budget.price_overrides)?.budget.price_overrides,
     alert: levels.some((l) => l.alert),
@@ -48,6 +49,14 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
       throw new ApiError('FORBIDDEN', 'a budget decision uses the server\'s prices (the tenant\'s overrides, else the catalog); only an admin key may send prices — ask /predict for a what-if', '/prices');
     }
     const before = tightest(await ctx.ledger.chainStatus(b.tenant_id));
+    const permitted = (model: string) => before.policies.every((p) => modelAllowed(p, model));
+    if (!permitted(b.plan.model)) {
+      ctx.metrics.decisions.inc({ decision: 'deny' });
+      return {
+        decision: 'deny', tenant_id: b.tenant_id, run_id: b.run_id, remaining_usd: microsToUsd(before.remaining_micros),
+        reason: `model '${b.plan.model}' is not allowed for '${b.tenant_id}' (its model_policy or an ancestor's)`, policy: true, alternatives: [],
+      };
+    }
     const prices = b.prices ?? overridePrices(b.plan, ctx.catalog, before.overrides);
     const p = ctx.predictor.predict({ ...b, prices });
     if (!p.feasible) throw new ApiError('INFEASIBLE_PLAN', p.reason, '/plan');
@@ -82,7 +91,7 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
       .catch((err) => req.log.warn({ err }, 'deny alert not raised'));
     return {
       ...base, reason,
-      alternatives: cheaperAlternatives({ ...b, prices: undefined }, remainingUsd, ctx.predictor, ctx.catalog),
+      alternatives: cheaperAlternatives({ ...b, prices: undefined }, remainingUsd, ctx.predictor, ctx.catalog).filter((a) => permitted(a.plan.model)),
     };
   });
 }

@@ -36,6 +36,19 @@ const budget = async (tenant: string) => (await app.inject({ method: 'GET', url:
 const createBudget = (tenant: string, usd: number) => app.inject({ method: 'POST', url: '/budgets', payload: { tenant_id: tenant, limit_usd: usd }, headers: { authorization: `Bearer ${ADMIN}` } });
 
 describe('SDK budget leases across processes', () => {
+  it('a call too big for what is left of the budget is refused, not stuck leasing and returning the remainder', async () => {
+    await createBudget('initech', 0.001);
+    const { Client, BudgetExceededError } = await import('../../sdk/index.js');
+    const OpenAI = (await import('openai')).default;
+    const c = new Client({ tenantId: 'initech', budgetUsd: 10, apiKey: ADMIN, logger: { warn() {} } }, { env: { LUTFLOW_ENDPOINT: endpoint } });
+    const ai = c.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${stub.url}/v1`, maxRetries: 0 }));
+    const big = await ai.chat.completions.create({ model: 'gpt-4o', max_tokens: 1000, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    expect(big).toBeInstanceOf(BudgetExceededError);
+    expect(big.details.reason).toBe('lease');
+    await c.close();
+    expect((await budget('initech')).reserved_micros).toBe(0);
+  }, 30_000);
+
   it('4 processes x 200 concurrent calls on one budget: never more than it, and at least 90 % of it used', async () => {
     // Each call costs 750 µ$ at the stub's usage (100 in, 50 out on gpt-4o): the budget fits 400 of the 800 asked.
     await createBudget('acme', 0.3);
@@ -68,5 +81,28 @@ describe('SDK budget leases across processes', () => {
     expect(after.reserved_micros).toBe(0);
     expect(Date.now() - t0).toBeLessThan(2_000 + 1_000);
     expect(after.spent_micros).toBe(held.spent_micros);
+  }, 60_000);
+
+  it('refuses a model its scope\'s policy forbids before the provider is called, in the process and at pre-flight', async () => {
+    await createBudget('globex/research', 1);
+    await app.inject({
+      method: 'PATCH', url: '/budgets/globex%2Fresearch', payload: { model_policy: { deny: ['gpt-4o*'] } }, headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    const { Client, MeteringError } = await import('../../sdk/index.js');
+    const OpenAI = (await import('openai')).default;
+    const c = new Client({ tenantId: 'globex/research', budgetUsd: 10, apiKey: GLOBEX, logger: { warn() {} } }, { env: { LUTFLOW_ENDPOINT: endpoint } });
+    const ai = c.wrap(new OpenAI({ apiKey: 'sk', baseURL: `${stub.url}/v1`, maxRetries: 0 }));
+    // The first call leases (and learns the policy) before anything reaches the provider.
+    const sent = stub.requests.length;
+    const refused = await ai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    expect(refused).toBeInstanceOf(MeteringError);
+    expect(refused.code).toBe('MODEL_NOT_ALLOWED');
+    expect(stub.requests.length).toBe(sent);
+    await c.close();
+    const pre = (await app.inject({
+      method: 'POST', url: '/preflight', headers: { authorization: `Bearer ${GLOBEX}` },
+      payload: { tenant_id: 'globex/research', plan: { kind: 'api', model: 'gpt-4o', batch_size: 1, requests: 1, prompt_tokens: 10, max_output_tokens: 10 } },
+    })).json();
+    expect(pre).toMatchObject({ decision: 'deny', policy: true, reason: expect.stringMatching(/not allowed/) });
   }, 60_000);
 });

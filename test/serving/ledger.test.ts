@@ -154,6 +154,19 @@ describe('scopes (issue 13): a spend counts against its budget and every ancesto
     expect(denied.decision).toBe('deny');
   });
 
+  it('model policies: a scope may use what it and every ancestor allow', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 100, model_policy: { deny: ['gpt-4o'] } }, ADMIN);
+    await post('/budgets', { tenant_id: 'acme/search', limit_usd: 10, model_policy: { allow: ['gpt-4o*', 'claude-*'] } }, ADMIN);
+    const ask = async (tenant: string, model: string) => (await post('/preflight', { tenant_id: tenant, plan: apiPlan({ model, requests: 1 }), reserve: false })).json();
+    expect(await ask('acme', 'gpt-4o')).toMatchObject({ decision: 'deny', policy: true });
+    expect((await ask('acme', 'gpt-4o-mini')).decision).toBe('allow');
+    expect(await ask('acme/search', 'gpt-4o')).toMatchObject({ decision: 'deny', policy: true });
+    expect((await ask('acme/search', 'claude-sonnet-4-5-20250929')).decision).toBe('allow');
+    expect(await ask('acme/search', 'gemini-2.5-pro')).toMatchObject({ decision: 'deny', policy: true });
+    expect((await get('/budgets/acme%2Fsearch')).json().model_policy).toEqual({ allow: ['gpt-4o*', 'claude-*'] });
+  });
+
   it('a key for a tenant acts for its scopes; a key for a scope does not reach its tenant', async () => {
     await server({ clock: () => T0 });
     await post('/budgets', { tenant_id: 'globex', limit_usd: 10 }, ADMIN);

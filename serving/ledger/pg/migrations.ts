@@ -456,6 +456,11 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 5,
+    name: 'model policies per budget',
+    sql: `ALTER TABLE lutflow_budgets ADD COLUMN model_policy jsonb;`,
+  },
 ];
 
 /** Applies the migrations this database lacks, one transaction each, under a lock so replicas starting together take turns. */

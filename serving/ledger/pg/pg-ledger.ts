@@ -26,7 +26,7 @@ export interface PgLedgerOptions {
 type BudgetRow = {
   tenant_id: string; limit_micros: number; budget_window: Budget['window']; reset_hour_utc: number; reset_day: number;
   alert_threshold: number; alert_thresholds: number[]; alert_webhook: Budget['alert_webhook'] | null;
-  price_overrides: Budget['price_overrides'] | null; created_at: Date; updated_at: Date;
+  price_overrides: Budget['price_overrides'] | null; model_policy: Budget['model_policy'] | null; created_at: Date; updated_at: Date;
 };
 
 type AlertRow = {
@@ -137,10 +137,11 @@ export class PgLedger implements Ledger {
     checkAmount(input.limit_micros, 'limit_micros');
     const b = budgetDefaults(input, '');
     const rows = await this.q(`INSERT INTO lutflow_budgets (tenant_id, limit_micros, budget_window, reset_hour_utc, reset_day, alert_threshold,
-        alert_thresholds, alert_webhook, price_overrides, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+        alert_thresholds, alert_webhook, price_overrides, model_policy, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)
       ON CONFLICT (tenant_id) DO NOTHING RETURNING tenant_id`,
     [b.tenant_id, b.limit_micros, b.window, b.reset_hour_utc, b.reset_day, b.alert_threshold, b.alert_thresholds, b.alert_webhook ?? null,
-      b.price_overrides ?? null, this.now()]);
+      b.price_overrides ?? null, this.now(), b.model_policy ?? null]);
     if (!rows.length) throw ledgerErrors.budgetExists(input.tenant_id);
     return this.status(input.tenant_id);
   }
@@ -150,10 +151,10 @@ export class PgLedger implements Ledger {
     const rows = await this.q(`UPDATE lutflow_budgets SET limit_micros = coalesce($2, limit_micros), budget_window = coalesce($3, budget_window),
         reset_hour_utc = coalesce($4, reset_hour_utc), reset_day = coalesce($5, reset_day), alert_threshold = coalesce($6, alert_threshold),
         price_overrides = coalesce($7, price_overrides), alert_thresholds = coalesce($9, alert_thresholds), alert_webhook = coalesce($10, alert_webhook),
-        updated_at = $8
+        model_policy = coalesce($11, model_policy), updated_at = $8
       WHERE tenant_id = $1 RETURNING tenant_id`,
     [tenant, patch.limit_micros ?? null, patch.window ?? null, patch.reset_hour_utc ?? null, patch.reset_day ?? null, patch.alert_threshold ?? null,
-      patch.price_overrides ?? null, this.now(), patch.alert_thresholds ?? null, patch.alert_webhook ?? null]);
+      patch.price_overrides ?? null, this.now(), patch.alert_thresholds ?? null, patch.alert_webhook ?? null, patch.model_policy ?? null]);
     if (!rows.length) throw ledgerErrors.budgetNotFound(tenant);
     await this.raiseThresholds(tenant);
     return this.status(tenant);
@@ -166,7 +167,7 @@ export class PgLedger implements Ledger {
     const budget: Budget = {
       tenant_id: r.tenant_id, limit_micros: r.limit_micros, window: r.budget_window, reset_hour_utc: r.reset_hour_utc, reset_day: r.reset_day,
       alert_threshold: r.alert_threshold, alert_thresholds: r.alert_thresholds, ...(r.alert_webhook ? { alert_webhook: r.alert_webhook } : {}),
-      ...(r.price_overrides ? { price_overrides: r.price_overrides } : {}),
+      ...(r.price_overrides ? { price_overrides: r.price_overrides } : {}), ...(r.model_policy ? { model_policy: r.model_policy } : {}),
       created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
     };
     const total = budget.window === 'total';
