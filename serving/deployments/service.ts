@@ -75,7 +75,7 @@ export class DeploymentService {
     private readonly deps: { ledger: Ledger; catalog: Catalog; predictor: Predictor; clock: () => number; log: { warn(o: object, m: string): void; error(o: object, m: string): void } },
     opts: DeploymentOptions = {},
   ) {
-    this.o = { ...DEFAULTS, ...opts };
+    this.o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
     this.store = new DeploymentStore(opts.dir);
     this.events.setMaxListeners(0);
     this.windows = new CostWindowAggregator({ idleTimeoutMs: 0, emit: () => {} });
