@@ -12,7 +12,7 @@ export function parseDuration(v: string, flag: string): number {
 }
 
 export function spentOf(d: DeploymentView): string {
-  return d.budget_usd === null ? usd(d.spent_usd) : `${usd(d.spent_usd)} / ${usd(d.budget_usd, 2)}`;
+  return d.budget_usd === null ? usd(d.spent_usd) : `${usd(d.spent_usd)} / ${usd(d.budget_usd)}`;
 }
 
 export function age(d: DeploymentView, now: number): string {
