@@ -50,6 +50,15 @@ export interface TargetCard {
   readonly fold_best_rounds: readonly number[];
 }
 
+export interface PullInfo {
+  readonly mode: 'full' | 'incremental';
+  /** Incremental: the table version of the previous pull, whose runs were already held locally. */
+  readonly since_version: number | null;
+  readonly new_rows: number;
+  /** Why a pull that could have been incremental was full (first pull, table rewritten, ...). */
+  readonly reason?: string;
+}
+
 /** What a trained model is and where it came from; serving refuses a model whose spec differs from its own. */
 export interface ModelCard {
   readonly format: typeof CARD_FORMAT;
@@ -57,7 +66,16 @@ export interface ModelCard {
   readonly model_version: string;
   readonly created_at: string;
   readonly feature_spec: { readonly version: string; readonly hash: string; readonly names: readonly string[] };
-  readonly data: { readonly source: string; readonly delta_version: number | null; readonly rows: number; readonly split_seed: number };
+  readonly data: {
+    readonly source: string;
+    readonly delta_version: number | null;
+    readonly rows: number;
+    readonly split_seed: number;
+    /** How the rows were pulled: the whole table, or the runs added since a version on top of earlier pulls. */
+    readonly pull?: PullInfo;
+    /** Launch times of the first and last run learned from (a later slice is data this model never saw). */
+    readonly launched?: { readonly first: string; readonly last: string };
+  };
   readonly library: { readonly name: 'xgboost'; readonly version: string };
   readonly targets: Readonly<Partial<Record<'gpu_seconds' | 'output_tokens', TargetCard>>>;
 }

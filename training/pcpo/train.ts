@@ -19,6 +19,7 @@ import {
   TARGETS,
   type CvMetrics,
   type ModelCard,
+  type PullInfo,
   type TargetCard,
   type TargetDef,
 } from '../../model/index.js';
@@ -79,6 +80,8 @@ export interface TrainOptions {
   readonly catalog?: Catalog;
   readonly source: string;
   readonly deltaVersion?: number | null;
+  /** How the rows were pulled (recorded in the card). */
+  readonly pull?: PullInfo;
   /** How cross-validation splits the runs; `auto` (the default) chooses from the data. */
   readonly split?: SplitMode;
   readonly folds?: number;
@@ -352,6 +355,15 @@ function trainTarget(
   return { card, report, files, libraryVersion: final.libraryVersion };
 }
 
+function launchWindow(records: readonly RunRecord[]): { first: string; last: string } {
+  let first = records[0].launched_at, last = first;
+  for (const r of records) {
+    if (Date.parse(r.launched_at) < Date.parse(first)) first = r.launched_at;
+    if (Date.parse(r.launched_at) > Date.parse(last)) last = r.launched_at;
+  }
+  return { first, last };
+}
+
 /**
  * Trains the PCPO model: replays the records through the shared builder in event time; per run kind, measures
  * accuracy by K-fold cross-validation (folds walk forward in time, or hold out whole configurations when the
@@ -395,6 +407,8 @@ export function trainPcpo(opts: TrainOptions): TrainResult {
         delta_version: opts.deltaVersion ?? null,
         rows: opts.records.length,
         split_seed: opts.seed ?? 0,
+        ...(opts.pull ? { pull: opts.pull } : {}),
+        launched: launchWindow(opts.records),
       },
       library: { name: 'xgboost', version: libraryVersion },
       targets,

@@ -1,4 +1,4 @@
-import { DBSQLClient, LogLevel } from '@databricks/sql';
+import type { DBSQLClient, LogLevel } from '@databricks/sql';
 import { SourceError } from './errors.js';
 import { recordsFromRows, type PullOptions, type Pulled, type TrainingDataSource } from './source.js';
 import { countQuery, deltaRowFromSql, exactNumber, pullQuery, type SqlDialect } from './sql.js';
@@ -105,8 +105,11 @@ export class DatabricksSource implements TrainingDataSource {
   private async open(): Promise<Session> {
     const o = this.opts;
     const log = o.onLog;
-    this.client = new DBSQLClient({
-      logger: { log: (level: LogLevel, message: string) => void (level === LogLevel.error || level === LogLevel.warn ? log?.(`databricks: ${message}`) : undefined) },
+    // Loaded when used: the driver is large, and most processes that import lutflow never talk to Databricks.
+    const driver = await import('@databricks/sql');
+    const loud = new Set<LogLevel>([driver.LogLevel.error, driver.LogLevel.warn]);
+    this.client = new driver.DBSQLClient({
+      logger: { log: (level: LogLevel, message: string) => void (loud.has(level) ? log?.(`databricks: ${message}`) : undefined) },
     });
     this.client.on('error', () => {});
     await this.client.connect({

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, version as duckdbVersion, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SourceError } from './errors.js';
 import { sqlString } from './sql.js';
 
@@ -17,8 +17,7 @@ const PROJECT_ROOT = resolve(
  * access; the project installs the PyPI wheel `duckdb-extension-delta` (same version as DuckDB) into .venv
  * and loads the file by path. LUTFLOW_DUCKDB_DELTA_EXTENSION names another file.
  */
-export function findDeltaExtension(env: NodeJS.ProcessEnv = process.env): string {
-  const engine = duckdbVersion();
+export function findDeltaExtension(engine: string, env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env.LUTFLOW_DUCKDB_DELTA_EXTENSION;
   if (explicit) {
     if (!existsSync(explicit))
@@ -39,17 +38,18 @@ export function findDeltaExtension(env: NodeJS.ProcessEnv = process.env): string
   );
 }
 
-/** An in-memory DuckDB with the delta extension loaded. */
+/** An in-memory DuckDB with the delta extension loaded (DuckDB itself loaded when first used). */
 export async function openDuckDbWithDelta(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
-  const file = findDeltaExtension();
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const duckdb = await import('@duckdb/node-api');
+  const file = findDeltaExtension(duckdb.version());
+  const instance = await duckdb.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const connection = await instance.connect();
   try {
     await connection.run(`LOAD ${sqlString(file)}`);
   } catch (err) {
     connection.closeSync();
     instance.closeSync();
-    throw new SourceError('EXTENSION_MISSING', `${file}: DuckDB ${duckdbVersion()} could not load it: ${(err as Error).message}`);
+    throw new SourceError('EXTENSION_MISSING', `${file}: DuckDB ${duckdb.version()} could not load it: ${(err as Error).message}`);
   }
   return { instance, connection };
 }
