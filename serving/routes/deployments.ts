@@ -31,7 +31,11 @@ export const DeployBody = Type.Object({
   health_path: Type.Optional(Type.String({ pattern: '^/[A-Za-z0-9._~/-]*$', maxLength: 256 })),
   image: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   namespace: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 })),
-  node_selector: Type.Optional(Type.Record(Type.String({ maxLength: 253 }), Type.String({ maxLength: 63 }))),
+  node_selector: Type.Optional(Type.Record(
+    Type.String({ maxLength: 253, pattern: '^([a-z0-9.-]+/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$' }),
+    Type.String({ maxLength: 63, pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$' }),
+    { description: 'kubernetes runtime: node labels the pods must match (label syntax)' },
+  )),
 }, { additionalProperties: false });
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
