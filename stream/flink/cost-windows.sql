@@ -50,6 +50,8 @@ CREATE TEMPORARY TABLE lut_telemetry (
   'properties.group.id' = '${GROUP_ID}',
   'properties.isolation.level' = 'read_committed',
   ${SOURCE_STARTUP},
+  -- A watermark after every event: what is dropped as too late then depends on the order read, not on its speed.
+  'scan.watermark.emit.strategy' = 'on-event',
   'scan.watermark.idle-timeout' = '${IDLE_TIMEOUT}',
   'format' = 'json',
   'json.fail-on-missing-field' = 'false',

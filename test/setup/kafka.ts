@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -7,8 +7,8 @@ import type { TestProject } from 'vitest/node';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCRIPT = join(ROOT, 'scripts/kafka.sh');
 
-/** The suites that talk to a broker: every test file under test/stream/. */
-const KAFKA_SUITES = readdirSync(join(ROOT, 'test/stream')).filter((f) => f.endsWith('.test.ts')).map((f) => `test/stream/${f}`);
+/** The suites that talk to a broker: every test file under test/stream/ and test/flink/. */
+const KAFKA_SUITES = ['stream', 'flink'].flatMap((d) => existsSync(join(ROOT, 'test', d)) ? readdirSync(join(ROOT, 'test', d)).filter((f) => f.endsWith('.test.ts')).map((f) => `test/${d}/${f}`) : []);
 
 const isFree = (port: number) => new Promise<boolean>((r) => {
   const s = createServer();
