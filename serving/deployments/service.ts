@@ -253,7 +253,8 @@ export class DeploymentService {
 
   /**
    * The budget is crossed at a known instant (the price is fixed for the deployment's life): a timer acts then, so
-   * the kill does not wait for the next tick. The tick's own check stays as the backstop for a late timer.
+   * the kill neither waits for the next tick nor comes a tick early. Each tick checks too, as the backstop for a
+   * timer that fired late (a blocked event loop): then the spend passed the budget by at most that delay.
    */
   private armDeadline(live: Live): void {
     const { spec, meter } = live;
@@ -294,8 +295,7 @@ export class DeploymentService {
     }
     if (spec.max_duration_ms !== undefined && at - meter.startedAt >= spec.max_duration_ms) {
       void this.stop(live, 'killed', 'max_duration', 'meter');
-    } else if (spec.budget_micros !== undefined && !view.warned
-      && (deadline ? meter.charged + meter.nextCost(at, 1) > spec.budget_micros : meter.charged + meter.nextCost(at, this.o.tickMs) > spec.budget_micros)) {
+    } else if (spec.budget_micros !== undefined && !view.warned && meter.charged + (deadline ? meter.nextCost(at, 1) : 0) > spec.budget_micros) {
       if (spec.strategy === 'warn') {
         view.warned = true;
         await this.alertKill(live, 'reached its budget; running on (strategy warn)');

@@ -28,7 +28,7 @@ describe('GPU-time metering (property)', () => {
     ), { numRuns: 500 });
   });
 
-  it('knows what one more interval costs, so a budget check ahead of the crossing never lets a tick overshoot', () => {
+  it('knows what one more interval costs: stopping when the next one would cross leaves spend within one interval under the budget', () => {
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 8 }), fc.integer({ min: 100_000, max: 100_000_000 }), fc.integer({ min: 10, max: 5_000 }),
       fc.integer({ min: 0, max: 2_000 }), fc.double({ min: 0, max: 1, noNaN: true }),
@@ -37,7 +37,6 @@ describe('GPU-time metering (property)', () => {
         // A budget of some whole ticks and part of one more (at most 2,000 ticks, so the loop stays short).
         const budget = m.costAt(ticks * tickMs) + Math.floor(part * m.nextCost(ticks * tickMs, tickMs));
         let t = 0;
-        // The service's rule: stop when the next tick would cross the budget.
         while (m.charged + m.nextCost(t, tickMs) <= budget) m.tick((t += tickMs));
         expect(m.charged).toBeLessThanOrEqual(budget);
         expect(budget - m.charged).toBeLessThanOrEqual(m.nextCost(t, tickMs));
