@@ -4,6 +4,7 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   model: () => import('./model/predictor.bench.js'),
   accuracy: () => import('./model/accuracy.bench.js'),
   training: () => import('./training/xgboost.bench.js'),
+  'training-sources': () => import('./training/sources.bench.js'),
   serving: () => import('./serving/predict.bench.js'),
   sdk: () => import('./sdk/overhead.bench.js'),
   'sdk-overshoot': () => import('./sdk/overshoot.bench.js'),
