@@ -16,6 +16,7 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   'stream-delta': () => import('./stream/delta.bench.js'),
   ui: () => import('./ui/dashboard.bench.js'),
   deployments: () => import('./deployments/kill.bench.js'),
+  'deployments-watch': () => import('./deployments/watch.bench.js'),
   'deployments-prices': () => import('./deployments/prices.bench.js'),
 };
 
