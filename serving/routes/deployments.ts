@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { usdToMicros } from '../../pricing/index.js';
 import { KeyRing } from '../auth.js';
 import { authorizeTenant, keyOf, type ServingContext } from '../context.js';
@@ -38,8 +39,8 @@ export const DeployBody = Type.Object({
   )),
 }, { additionalProperties: false });
 
+const killBody = TypeCompiler.Compile(Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }));
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const KillBody = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'recorded as the reason (default: user)' })) }, { additionalProperties: false });
 const ListQuery = Type.Object({ tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) });
 const EventsQuery = Type.Object({
   tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), deployment_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -153,10 +154,16 @@ export function deploymentRoutes(app: FastifyInstance, ctx: ServingContext, opts
     schema: { summary: 'predicted against actual cost of a deployment', tags, params: IdParams },
   }, async (req) => reportOf(visible(req, req.params.id)));
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof KillBody> }>('/deployments/:id/kill', {
-    schema: { summary: 'stop a deployment now (SIGTERM, then SIGKILL after the grace period); answers once it is gone and settled', tags, params: IdParams, body: KillBody },
+  app.post<{ Params: Static<typeof IdParams>; Body: unknown }>('/deployments/:id/kill', {
+    schema: {
+      summary: 'stop a deployment now (SIGTERM, then SIGKILL after the grace period); answers once it is gone and settled. Body (optional): {"reason": "…"}',
+      tags, params: IdParams,
+    },
   }, async (req) => {
     visible(req, req.params.id);
-    return (await svc().kill(req.params.id, req.body?.reason ?? 'user'))!;
+    const body = req.body ?? {};
+    if (!killBody.Check(body)) throw new ApiError('INVALID_REQUEST', 'body: expected {"reason": "…"} with a reason of 1 to 200 characters, or no body', '/reason');
+    return (await svc().kill(req.params.id, body.reason ?? 'user'))!;
   });
 }
+

@@ -114,7 +114,7 @@ describe('a deployment under a budget (local runtime, a real model server proces
     const d = (await deploy({ budget_usd: 1, command: modelServerCommand('--ignore-sigterm', '--child') })).json().deployment;
     await until(async () => (await view(d.id)).state === 'running', 'running');
     const t0 = Date.now();
-    const v = (await post(`/deployments/${d.id}/kill`, {})).json();
+    const v = (await app.inject({ method: 'POST', url: `/deployments/${d.id}/kill`, headers: auth(ADMIN) })).json();
     expect(v).toMatchObject({ state: 'killed', reason: 'user', stop: { forced: true } });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
     expect(groupAlive(v.pgid)).toBe(false);
@@ -135,6 +135,8 @@ describe('a deployment under a budget (local runtime, a real model server proces
     expect((await post('/deployments', { tenant_id: 'acme', model: 'llama-3-70b', gpu_type: 'L4', gpu_count: 1, budget_usd: 1 }, ACME)).json().error.code).toBe('INFEASIBLE_PLAN');
     expect((await post('/deployments', { tenant_id: 'acme', model: 'm', gpu_type: 'L4', gpu_count: 1, budget_usd: 1, runtime: 'kubernetes' }, ACME)).json().error.field).toBe('/runtime');
     expect((await post('/deployments', { tenant_id: 'acme', model: '--evil', gpu_type: 'L4', gpu_count: 1, budget_usd: 1 }, ACME)).json().error.field).toBe('/model');
+    expect((await post(`/deployments/${d.id}/kill`, { reason: 'x'.repeat(201) })).json().error.field).toBe('/reason');
+    expect((await post(`/deployments/${d.id}/kill`, { reason: 'done', extra: 1 })).statusCode).toBe(400);
     await post(`/deployments/${d.id}/kill`, { reason: 'done' });
   });
 
