@@ -38,14 +38,45 @@ export function calibrationKey(vendorCode: number, frameworkCode: number): strin
   return `${Number.isNaN(vendorCode) ? '*' : vendorCode}|${Number.isNaN(frameworkCode) ? '*' : frameworkCode}`;
 }
 
+/**
+ * `a|b|c…` for numbers, remembered: predictions look the same few keys up on every call, and formatting floats
+ * is most of what that would cost. Nested maps keyed by the numbers themselves (NaN included) find it again.
+ */
+type KeyTree = Map<number, KeyTree | string>;
+/** One tree per number of parts: a key's prefix may be another key. */
+const trees = new Map<number, KeyTree>();
+let remembered = 0;
+export function numbersKey(...parts: number[]): string {
+  let node = trees.get(parts.length);
+  if (!node) trees.set(parts.length, (node = new Map()));
+  for (let i = 0; i < parts.length - 1; i++) {
+    let next = node.get(parts[i]) as KeyTree | undefined;
+    if (!next) node.set(parts[i], (next = new Map()));
+    node = next;
+  }
+  const last = parts[parts.length - 1];
+  let k = node.get(last) as string | undefined;
+  if (k === undefined) {
+    k = parts.join('|');
+    if (++remembered > 100_000) {
+      trees.clear();
+      remembered = 0;
+    }
+    node.set(last, k);
+  }
+  return k;
+}
+
 /** An accelerator (by its datasheet bandwidth and TFLOP/s, as the vector holds them) running an engine. */
 export function acceleratorKey(vec: ArrayLike<number>, row: number): string {
-  return `${at(vec, row, F.gpu_memory_bandwidth_tbps)}|${at(vec, row, F.gpu_bf16_tflops)}|${at(vec, row, F.framework_code)}`;
+  return numbersKey(at(vec, row, F.gpu_memory_bandwidth_tbps), at(vec, row, F.gpu_bf16_tflops), at(vec, row, F.framework_code));
 }
 
 /** The same on a number of devices: tensor-parallel overheads are the accelerator's and the engine's. */
 export function deploymentKey(vec: ArrayLike<number>, row: number): string {
-  return `${acceleratorKey(vec, row)}|${at(vec, row, F.gpu_count)}`;
+  return numbersKey(
+    at(vec, row, F.gpu_memory_bandwidth_tbps), at(vec, row, F.gpu_bf16_tflops), at(vec, row, F.framework_code), at(vec, row, F.gpu_count),
+  );
 }
 
 /**

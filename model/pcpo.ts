@@ -10,7 +10,7 @@ import { readCard, type ModelCard } from './card.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { ModelError } from './errors.js';
 import { loadEnsemble } from './load.js';
-import { acceleratorKey, calibrationKey } from './baselines.js';
+import { acceleratorKey, calibrationKey, numbersKey } from './baselines.js';
 import { fromTransformed, TARGETS, targetFor, type BaselineParams, type TargetDef } from './targets.js';
 
 export interface QuantityPrediction {
@@ -51,7 +51,7 @@ interface LoadedTarget extends Quantiles {
   readonly masked: readonly number[];
 }
 
-const hardwareKey = (bandwidthTbps: number, tflops: number) => `${Math.fround(bandwidthTbps)}|${Math.fround(tflops)}`;
+const hardwareKey = (bandwidthTbps: number, tflops: number) => numbersKey(Math.fround(bandwidthTbps), Math.fround(tflops));
 
 /** Copies row `row` of `vec` into `into` with the hardware identity (and an engine never seen) masked as missing. */
 export function maskHardware(
@@ -117,7 +117,8 @@ export class PcpoModel {
     const v = (f: number) => vec[row * FEATURE_COUNT + f];
     if (q.target === 'gpu_seconds') {
       const perSecond = v(F.gpu_usd_per_hour) / 3600;
-      return { ...q, p50_usd: q.p50 * perSecond, p90_usd: q.p90 * perSecond };
+      const cost = { target: q.target, p50: q.p50, p90: q.p90, p50_usd: q.p50 * perSecond, p90_usd: q.p90 * perSecond };
+      return q.unseenHardware ? { ...cost, unseenHardware: true } : cost;
     }
     const input = (v(F.requests) * v(F.prompt_tokens) * v(F.input_usd_per_mtok)) / 1e6;
     const out = v(F.output_usd_per_mtok) / 1e6;

@@ -9,7 +9,7 @@ import { ApiError, type ErrorBody } from './errors.js';
 import { startAlertDeliverer } from './alerts/deliverer.js';
 import { DEFAULT_POLICY, FileLedger, LedgerError, PgLedger, type AlertWebhook, type FsyncPolicy, type Ledger, type LedgerPolicy } from './ledger/index.js';
 import { RequestsAtDebug } from './log-controller.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, pairCounter, requestMeter } from './metrics.js';
 import { ModelRegistry } from './model-registry.js';
 import { createPredictor } from './predictor.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -108,7 +108,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   const context: ServingContext = {
     catalog, builder, registry, metrics, clock, ledger, ledgerPolicy,
     keys: new KeyRing(o.apiKeys),
-    predictor: createPredictor({ registry, builder, catalog, clock, onPrediction: (quantity, outcome) => metrics.predictions.inc({ quantity, outcome }) }),
+    predictor: createPredictor({ registry, builder, catalog, clock, onPrediction: pairCounter(metrics.predictions, 'quantity', 'outcome') }),
   };
 
   await app.register(swagger, {
@@ -133,10 +133,9 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } } satisfies ErrorBody);
   });
+  const meter = requestMeter(metrics.requests, metrics.latency);
   app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
-    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+    meter(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

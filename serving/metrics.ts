@@ -20,7 +20,10 @@ export class Counter {
   private readonly values = new Map<string, number>();
   constructor(readonly name: string, readonly help: string) {}
   inc(labels: Labels = {}, by = 1): void {
-    const k = key(labels);
+    this.incKey(key(labels), by);
+  }
+  /** With the label set already rendered (hot paths render it once). */
+  incKey(k: string, by = 1): void {
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
   get(labels: Labels = {}): number {
@@ -51,7 +54,9 @@ export class Histogram {
   private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
   constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {}
   observe(labels: Labels, v: number): void {
-    const k = key(labels);
+    this.observeKey(key(labels), v);
+  }
+  observeKey(k: string, v: number): void {
     let s = this.series.get(k);
     if (!s) this.series.set(k, (s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
     // Counts are per bucket here and made cumulative when rendered.
@@ -71,6 +76,36 @@ export class Histogram {
     }
     return lines.join('\n');
   }
+}
+
+/**
+ * Per-request metrics without building a label set per request: each (method, route) keeps its rendered keys, the
+ * request counter's by status code.
+ */
+export function requestMeter(requests: Counter, latency: Histogram) {
+  const byMethod = new Map<string, Map<string, { route: string; statuses: Map<number, string>; latencyKey: string }>>();
+  return (method: string, route: string, status: number, seconds: number) => {
+    let byRoute = byMethod.get(method);
+    if (!byRoute) byMethod.set(method, (byRoute = new Map()));
+    let h = byRoute.get(route);
+    if (!h) byRoute.set(route, (h = { route, statuses: new Map(), latencyKey: key({ route }) }));
+    let k = h.statuses.get(status);
+    if (k === undefined) h.statuses.set(status, (k = key({ route, method, status: String(status) })));
+    requests.incKey(k);
+    latency.observeKey(h.latencyKey, seconds);
+  };
+}
+
+/** `inc(a, b)` for a counter with two labels, each pair's label set rendered once. */
+export function pairCounter(counter: Counter, first: string, second: string): (a: string, b: string) => void {
+  const keys = new Map<string, Map<string, string>>();
+  return (a, b) => {
+    let inner = keys.get(a);
+    if (!inner) keys.set(a, (inner = new Map()));
+    let k = inner.get(b);
+    if (k === undefined) inner.set(b, (k = key({ [first]: a, [second]: b })));
+    counter.incKey(k);
+  };
 }
 
 /** The serving metrics; one name per concept, as in the logs: requests, predictions, budget decisions, model. */

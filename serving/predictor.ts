@@ -61,9 +61,10 @@ export function createPredictor(deps: { registry: ModelRegistry; builder: Featur
       const c = model.predictCost(deps.builder.features(record, vec), 0, { model: plan.model });
       if (!c) throw new ApiError('MODEL_UNAVAILABLE', `model ${model.version} has no ${plan.kind} target`);
       deps.onPrediction?.(c.target, 'ok');
+      // One object shape for every answer (no spread of optional fields): V8 keeps it fast, and so is serialising it.
       return {
         feasible: true, tenant_id: input.tenant_id, run_id: input.run_id, quantity: c.target, p50: c.p50, p90: c.p90, p50_usd: c.p50_usd, p90_usd: c.p90_usd,
-        prices, model_version: model.version, ...(c.unseenHardware ? { unseen_hardware: true } : {}),
+        prices, model_version: model.version, unseen_hardware: c.unseenHardware ? true : undefined,
       };
     },
   };

@@ -110,3 +110,28 @@ export const PredictResponse = Type.Object({
   tenant_id: Type.Optional(Type.String()),
   predictions: Type.Optional(Type.Array(PredictionOut)),
 });
+
+/** What POST /preflight answers; a fixed shape lets fastify serialise it with a compiled serialiser. */
+export const PreflightResponse = Type.Object({
+  decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
+  tenant_id: Type.String(),
+  run_id: Type.Optional(Type.String()),
+  reason: Type.String(),
+  remaining_usd: Type.Number({ description: 'what remains after the decision (the least of the scope and its ancestors)' }),
+  predicted_p50_usd: Type.Optional(Type.Number()),
+  predicted_p90_usd: Type.Optional(Type.Number()),
+  quantity: Type.Optional(Type.String()),
+  p50: Type.Optional(Type.Number()),
+  p90: Type.Optional(Type.Number()),
+  prices: Type.Optional(PricesOut),
+  model_version: Type.Optional(Type.String()),
+  alert: Type.Optional(Type.Boolean()),
+  unseen_hardware: Type.Optional(Type.Boolean()),
+  policy: Type.Optional(Type.Boolean({ description: 'denied by a model policy, not by the budget' })),
+  reservation: Type.Optional(Type.Object({
+    id: Type.String(), amount_usd: Type.Number(), amount_micros: Type.Integer(), expires_at: Type.String({ format: 'date-time' }),
+  })),
+  alternatives: Type.Array(Type.Object({
+    plan: Type.Unknown(), p50_usd: Type.Number(), p90_usd: Type.Number(), change: Type.String(),
+  })),
+});

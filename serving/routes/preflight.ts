@@ -7,7 +7,7 @@ import { authorizeTenant, type ServingContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { modelAllowed, type BudgetStatus } from '../ledger/index.js';
 import { overridePrices } from '../prices.js';
-import { PreflightBody } from '../schemas.js';
+import { ErrorResponse, PreflightBody, PreflightResponse } from '../schemas.js';
 
 /**
  * What a run certainly costs if it starts at all, in micro-dollars: every prompt is read and each request
@@ -31,6 +31,8 @@ function tightest(levels: BudgetStatus[]) {
   return {
     policies: levels.map((l) => l.budget.model_policy),
     remaining_micros: Math.min(...levels.map((l) => l.remaining_micros)),
+    /** How much more may be held before one of the budgets reaches its alert threshold. */
+    alertAt: Math.min(...levels.map((l) => l.budget.alert_threshold * l.budget.limit_micros - l.spent_micros - l.reserved_micros)),
     overrides: levels.find((l) => l.budget.price_overrides)?.budget.price_overrides,
     alert: levels.some((l) => l.alert),
   };
@@ -40,7 +42,7 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
   app.post<{ Body: PreflightBody }>('/preflight', {
     schema: {
       summary: 'allow or deny a planned run against its tenant budget, at the server\'s prices; on deny, up to three cheaper configurations that fit',
-      tags: ['budgets'], body: PreflightBody,
+      tags: ['budgets'], body: PreflightBody, response: { 200: PreflightResponse, '4xx': ErrorResponse },
     },
   }, async (req) => {
     const b = req.body;
@@ -65,7 +67,9 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
       ? undefined
       : await ctx.ledger.reserve(b.tenant_id, amount, { ttlMs: (b.reservation_ttl_seconds ?? 3600) * 1000, runId: b.run_id });
     const allowed = b.reserve === false ? amount <= before.remaining_micros : reservation !== undefined;
-    const after = tightest(await ctx.ledger.chainStatus(b.tenant_id));
+    // As of the decision, without asking the ledger again (one round trip less on a shared database).
+    const held = reservation ? reservation.amount_micros : 0;
+    const after = { remaining_micros: before.remaining_micros - held, alert: before.alert || before.alertAt - held <= 0 };
     ctx.metrics.decisions.inc({ decision: allowed ? 'allow' : 'deny' });
     if (after.alert && !before.alert) ctx.metrics.budgetAlerts.inc();
     const remainingUsd = microsToUsd(before.remaining_micros);
@@ -73,7 +77,7 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
       decision: allowed ? 'allow' : 'deny', tenant_id: b.tenant_id, run_id: b.run_id,
       remaining_usd: microsToUsd(after.remaining_micros), predicted_p50_usd: p.p50_usd, predicted_p90_usd: p.p90_usd,
       quantity: p.quantity, p50: p.p50, p90: p.p90, prices: p.prices, model_version: p.model_version, alert: after.alert,
-      ...(p.unseen_hardware ? { unseen_hardware: true } : {}),
+      unseen_hardware: p.unseen_hardware,
     };
     const amountUsd = microsToUsd(amount);
     if (allowed) {

@@ -6,6 +6,7 @@ import type { SpendBook } from './spend-book.js';
 
 const SETTLE = '/budgets/:tenant_id/reservations/:reservation_id/settle';
 const RELEASE = '/budgets/:tenant_id/reservations/:reservation_id/release';
+const TAPPED = new Set(['/telemetry', '/preflight', SETTLE, RELEASE]);
 
 type Params = { tenant_id: string; reservation_id: string };
 /** What POST /telemetry answered (serving/routes/telemetry.ts): the events it refused, by index. */
@@ -17,20 +18,25 @@ type TelemetryAnswer = { rejected: { index: number }[] };
  * releases. Only successful answers count; the books never change what a route answers.
  */
 export function tapRoutes(app: FastifyInstance, ctx: ServingContext, books: { spend: SpendBook; runs: RunBook }): void {
-  app.addHook('preSerialization', async (req, reply, payload) => {
-    if (req.method !== 'POST' || reply.statusCode !== 200) return payload;
+  // A callback hook, not an async one: every other route (POST /predict above all) passes through at no cost.
+  app.addHook('preSerialization', (req, reply, payload, done) => {
     const route = req.routeOptions.url;
+    if (req.method !== 'POST' || reply.statusCode !== 200 || route === undefined || !TAPPED.has(route)) return done(null, payload);
+    const failed = (err: unknown) => req.log.warn({ err }, 'dashboard tap failed; the answer is unchanged');
     try {
-      if (route === '/telemetry') await charged(ctx, req, payload as TelemetryAnswer, books.spend);
-      else if (route === '/preflight') books.runs.preflight((req.body as { plan: LaunchPlan }).plan, payload as PreflightAnswer);
-      else if (route === SETTLE || route === RELEASE) {
+      if (route === '/telemetry') {
+        charged(ctx, req, payload as TelemetryAnswer, books.spend).catch(failed).finally(() => done(null, payload));
+        return;
+      }
+      if (route === '/preflight') books.runs.preflight((req.body as { plan: LaunchPlan }).plan, payload as PreflightAnswer);
+      else {
         const p = req.params as Params;
         books.runs.closed(p.tenant_id, p.reservation_id, route === SETTLE ? (req.body as { cost_usd: number }).cost_usd : undefined);
       }
     } catch (err) {
-      req.log.warn({ err }, 'dashboard tap failed; the answer is unchanged');
+      failed(err);
     }
-    return payload;
+    done(null, payload);
   });
 }
 
