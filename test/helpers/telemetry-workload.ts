@@ -26,7 +26,7 @@ export interface Workload {
 }
 
 /** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
