@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +175,38 @@ describe('a deployment under a budget (local runtime, a real model server proces
     expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
     await reader.cancel();
     await pump.catch(() => {});
+  });
+});
+
+describe('hostile requests', () => {
+  it('answers any body with a 4xx naming a field, or a decision: never a 500, never a command from a tenant key', async () => {
+    const field = fc.oneof(fc.string(), fc.constantFrom('../../etc', '-rf', '$(id)', 'x'.repeat(300), '\u0000'), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 1 }));
+    // Mostly valid values, each field now and then replaced by anything at all; hostile strings among them.
+    const or = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 12 }, { arbitrary: field, weight: 1 });
+    const body = fc.record({
+      tenant_id: or(fc.constantFrom('acme', 'acme/team', 'globex')), model: or(fc.constantFrom('tiny', 'llama-3-8b', 'llama-3-70b')),
+      gpu_type: or(fc.constantFrom('L4', 'H100', 'nvidia-l4', 'MI300X')), gpu_count: or(fc.integer({ min: 1, max: 8 })),
+      budget_usd: or(fc.integer({ min: 1, max: 2_000_000 }).map((m) => m / 1e6)), max_duration_s: or(fc.integer({ min: 1, max: 86_400 })),
+      runtime: or(fc.constant('local')), strategy: or(fc.constantFrom('kill', 'warn', 'scale_to_zero')),
+      workload: or(fc.record({ requests: fc.integer({ min: 64, max: 1e4 }), batch_size: fc.integer({ min: 1, max: 64 }), prompt_tokens: fc.integer({ min: 0, max: 2000 }), max_output_tokens: fc.integer({ min: 1, max: 1000 }) })),
+    }, { requiredKeys: ['tenant_id', 'model', 'gpu_type', 'gpu_count', 'budget_usd'] }).chain((b) => fc.oneof(
+      { arbitrary: fc.constant(b), weight: 6 },
+      { arbitrary: fc.array(fc.string(), { minLength: 1, maxLength: 3 }).map((command) => ({ ...b, command })), weight: 1 },
+      { arbitrary: field.map((extra) => ({ ...b, extra })), weight: 1 },
+    ));
+    const started: string[] = [];
+    const codes = new Map<number, number>();
+    await fc.assert(fc.asyncProperty(body, async (b) => {
+      const r = await post('/deployments', b, ACME);
+      codes.set(r.statusCode, (codes.get(r.statusCode) ?? 0) + 1);
+      expect(r.statusCode, r.body).toBeLessThan(500);
+      if (r.statusCode === 201) started.push(r.json().deployment.id);
+      else if (r.statusCode !== 409) expect(r.json().error.code).toMatch(/^[A-Z_]+$/);
+      if ((b as { command?: string[] }).command !== undefined && (b as { command?: string[] }).command!.length) expect(r.statusCode).not.toBe(201);
+    }), { numRuns: 150 });
+    // The generator reaches every kind of answer: schema errors, refusals by the pre-flight, and starts.
+    expect([...codes.keys()]).toEqual(expect.arrayContaining([201, 400, 409]));
+    for (const id of started) await post(`/deployments/${id}/kill`, { reason: 'fuzz' }, ADMIN);
   });
 });
 
