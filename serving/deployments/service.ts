@@ -136,7 +136,7 @@ export class DeploymentService {
       max_duration_s: spec.max_duration_ms === undefined ? null : spec.max_duration_ms / 1000, workload: spec.workload ?? null,
       state: 'starting', reason: null, stopped_by: null, message: null, endpoint: null, created_at: now, started_at: null, ready_at: null,
       ended_at: null, prediction: d.prediction, reservation_id: reservation.id, spent_micros: 0, spent_usd: 0, gpu_seconds: 0, ticks: 0,
-      metered_until: null, warned: false, stop: null, exit: null, settled: null, pgid: null,
+      metered_until: null, warned: false, stop: null, exit: null, settled: null, pgid: null, namespace: null,
     };
     const live: Live = { spec, view, reservation, abort: new AbortController(), lastExtend: this.deps.clock(), ticking: Promise.resolve() };
     this.live.set(id, live);
@@ -162,7 +162,7 @@ export class DeploymentService {
     for (const v of this.store.all()) {
       if (TERMINAL.has(v.state) || this.live.has(v.id)) continue;
       const runtime = this.o.runtimes?.[v.runtime];
-      const running = runtime ? await runtime.reclaim({ id: v.id, pgid: v.pgid }).catch(() => false) : false;
+      const running = runtime ? await runtime.reclaim({ id: v.id, pgid: v.pgid, namespace: v.namespace ?? null }).catch(() => false) : false;
       const now = this.deps.clock();
       const from = Date.parse(v.metered_until ?? v.started_at ?? v.created_at);
       if (running && v.started_at) {
@@ -220,6 +220,7 @@ export class DeploymentService {
     live.handle = handle;
     view.endpoint = handle.endpoint ?? null;
     view.pgid = handle.pgid ?? null;
+    view.namespace = handle.namespace ?? null;
     this.changed(live);
     void handle.exited.then((exit) => {
       if (live.stopping) return;

@@ -60,6 +60,8 @@ export interface RuntimeHandle {
   readonly endpoint?: string;
   /** local: the process group, to find it again after a crash of the Lutflow server. */
   readonly pgid?: number;
+  /** kubernetes: the namespace its objects are in, for the same reason. */
+  readonly namespace?: string;
   /** Resolves once the server's health check answers; rejects when it exits first or the signal aborts. */
   ready(signal: AbortSignal): Promise<void>;
   /** Resolves when the server ends on its own (a crash, an exit): never for a server still running. */
@@ -76,7 +78,7 @@ export interface Runtime {
    * Stops what a Lutflow server that crashed left running for a deployment (found by its record); resolves true when
    * something was still running.
    */
-  reclaim(record: { id: string; pgid: number | null; namespace?: string }): Promise<boolean>;
+  reclaim(record: { id: string; pgid: number | null; namespace: string | null }): Promise<boolean>;
 }
 
 /** The timings of a stop, for the kill path's measurement: from the decision to the server gone. */

@@ -43,6 +43,8 @@ export interface DeploymentView {
   settled: { micros: number; usd: number; at: string } | null;
   /** Process group id (local runtime), to find it again after a crash of the server. */
   pgid: number | null;
+  /** The namespace of its objects (kubernetes runtime). */
+  namespace: string | null;
 }
 
 /** predicted vs actual, for `lutflow report`. */

@@ -58,6 +58,11 @@ describe('lutflow deploy, status, report and kill against a real server', () => 
     expect(r.stdout).toMatch(/configurations that fit:\nCHANGE\s+RATE\s+P90\s+LASTS/);
     expect(r.stderr).toMatch(/\[DEPLOYMENT_DENIED\] the deployment was refused: nothing was started/);
     expect(JSON.parse(lutflow('status', '--tenant', 'globex', '--json').stdout)).toEqual([]);
+    // Without --gpu, deploy picks the cheapest GPU type that holds the weights (16 GB of llama-3-8b: not a T4).
+    const auto = lutflow('deploy', '--model', 'llama-3-8b', '--tenant', 'globex', '--budget', '0.01', '--json');
+    expect(auto.code).toBe(1);
+    const gpu = JSON.parse(auto.stdout).alternatives.at(-1).gpu_type;
+    expect(builtinCatalog().gpus.get(gpu).memoryGb).toBeGreaterThan(16);
   });
 
   it('kill stops a running deployment with the reason given; bad input is a usage error', async () => {

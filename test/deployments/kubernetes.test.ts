@@ -42,9 +42,9 @@ describe('the kubernetes runtime against a server speaking the Kubernetes API to
     expect(scaled).toMatchObject({ forced: false, signal: 'scaled_to_zero' });
     expect(kube.objects.get(`models/deployments/${name}`)!.spec.replicas).toBe(0);
     expect(kube.requests.some((r) => r.contentType === 'application/merge-patch+json' && (r.body as { spec: { replicas: number } }).spec.replicas === 0)).toBe(true);
-    expect(await rt.reclaim({ id: s.id, pgid: null })).toBe(true);
+    expect(await rt.reclaim({ id: s.id, pgid: null, namespace: 'models' })).toBe(true);
     await until(() => !kube.objects.has(`models/deployments/${name}`) && !kube.objects.has(`models/services/${name}`), 'both objects deleted');
-    expect(await rt.reclaim({ id: s.id, pgid: null })).toBe(false);
+    expect(await rt.reclaim({ id: s.id, pgid: null, namespace: null })).toBe(false);
   });
 
   it('answers a refused credential and an invalid object with the API server\'s own errors', async () => {
@@ -79,7 +79,7 @@ describe('deployments on kubernetes through the serving API', () => {
     await until(async () => (await view(killed.id)).settled !== null && (await view(scaled.id)).settled !== null, 'both settled', 30_000);
     const k = await view(killed.id);
     const s = await view(scaled.id);
-    expect(k).toMatchObject({ state: 'killed', reason: 'budget', runtime: 'kubernetes', endpoint: `http://lutflow-${k.id}.gpu-jobs.svc:8000` });
+    expect(k).toMatchObject({ state: 'killed', reason: 'budget', runtime: 'kubernetes', namespace: 'gpu-jobs', endpoint: `http://lutflow-${k.id}.gpu-jobs.svc:8000` });
     expect(s).toMatchObject({ state: 'stopped', reason: 'budget' });
     for (const v of [k, s]) expect(v.settled!.micros).toBe(v.spent_micros);
     expect(kube.objects.has(`gpu-jobs/deployments/lutflow-${k.id}`)).toBe(false);

@@ -78,6 +78,7 @@ export function kubernetesRuntime(opts: KubernetesRuntimeOptions): Runtime {
       })();
       return {
         endpoint: `http://${name}.${namespace}.svc:8000`,
+        namespace,
         exited,
         async ready(signal) {
           while (!signal.aborted) {
