@@ -37,7 +37,8 @@ export async function refreshSkyPilotCatalogs(opts: {
       renameSync(tmp, join(opts.dir, file));
       out.fetched.push({ cloud, bytes: Buffer.byteLength(text) });
     } catch (err) {
-      out.failed.push({ cloud, error: (err as Error).message });
+      const cause = (err as Error & { cause?: Error }).cause?.message;
+      out.failed.push({ cloud, error: `${(err as Error).message}${cause ? ` (${cause})` : ''}` });
     }
   };
   await Promise.all([
