@@ -3,13 +3,15 @@ import { createInterface } from 'node:readline';
 import { buildServer } from '../../serving/index.js';
 
 /**
- * Child process of predict.bench.ts: the Lutflow server (its ledger on disk, fsync on, one tenant with a
+ * Child process of predict.bench.ts and ledger-stores.bench.ts: the Lutflow server (its ledger on disk or in
+ * PostgreSQL, fsync on, one tenant with a
  * budget no run exhausts) on one port and, on another, a bare fastify route that answers a body of the
  * same size without doing any work. Prints both addresses as JSON; answers each `cpu` line on stdin with
  * this process's CPU time so far (µs), so the bench can charge each round its server CPU per request.
  */
-const [modelDir, ledgerDir, key, bodySize] = process.argv.slice(2);
-const { app, context } = await buildServer({ modelDir, ledgerDir, apiKeys: [{ key, tenants: ['*'] }], watchModel: false });
+const [modelDir, ledger, key, bodySize] = process.argv.slice(2);
+const store = ledger.startsWith('postgres://') ? { ledgerUrl: ledger } : { ledgerDir: ledger };
+const { app, context } = await buildServer({ modelDir, ...store, apiKeys: [{ key, tenants: ['*'] }], watchModel: false });
 if (!(await context.ledger.has('acme'))) await context.ledger.create({ tenant_id: 'acme', limit_micros: 1e15 });
 const ours = await app.listen({ host: '127.0.0.1', port: 0 });
 const bare = Fastify();
