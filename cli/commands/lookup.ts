@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   createCatalog, createGpuSpecTable, loadLiteLlmPrices, loadSkyPilotCatalog, microsToUsd, type Catalog, type GpuPrice,
 } from '../../pricing/index.js';
@@ -16,9 +17,10 @@ const usage = `usage: lutflow lookup --gpu NAME [--spot] [--json] [--skypilot-di
                     catalogs (10 clouds, cached by --refresh), and live prices read from the providers' pages
                     by the TinyFish API when TINYFISH_API_KEY is set. A stale source (older than
                     LUTFLOW_PRICE_MAX_AGE_DAYS, default 60) is flagged. A table; --json for scripts.
-  --refresh         fetch SkyPilot's catalogs into the cache (LUTFLOW_SKYPILOT_DIR, default ~/.cache/lutflow/skypilot)
+  --refresh         fetch SkyPilot's catalogs into the cache (LUTFLOW_SKYPILOT_DIR, default ~/.cache/lutflow/skypilot);
+                    the first --gpu lookup does it when the cache does not exist yet (LUTFLOW_SKYPILOT_URL: a mirror)
   --skypilot-dir D  read SkyPilot catalogs (<cloud>_vms_v8.csv) from D instead of the cache
-  --offline         leave out the live source
+  --offline         use no network: neither the live source nor a first fetch of the catalogs
   --spot            rank by spot price
 
   gpu NAME          GPU specs and every catalog price, as JSON (cheapest first)
@@ -90,12 +92,17 @@ const command: Command = {
     const specs = createGpuSpecTable();
     const dir = values['skypilot-dir'] ?? skypilotCacheDir();
     if (values.refresh) {
-      const r = await refreshSkyPilotCatalogs({ dir });
+      const r = await refreshSkyPilotCatalogs({ dir, baseUrl: process.env.LUTFLOW_SKYPILOT_URL || undefined });
       for (const f of r.fetched) io.err(`fetched ${f.cloud} (${f.bytes} bytes)`);
       for (const f of r.failed) io.err(`failed ${f.cloud}: ${f.error}`);
       io.out(`SkyPilot catalogs in ${r.dir}: ${r.fetched.length} fetched, ${r.failed.length} failed`);
       if (!r.fetched.length) throw new Error('no catalog could be fetched');
       if (!values.gpu) return;
+    } else if (values.gpu && !values.offline && !existsSync(dir)) {
+      // The first lookup fills the cache, so that the default answer has every cloud; without a network it goes on.
+      io.err(`no SkyPilot catalogs in ${dir} yet: fetching them (--offline to skip)`);
+      const r = await refreshSkyPilotCatalogs({ dir, baseUrl: process.env.LUTFLOW_SKYPILOT_URL || undefined, timeoutMs: 10_000 });
+      if (!r.fetched.length) io.err(`could not fetch them (${r.failed[0]?.error}); answering from the other sources`);
     }
     if (values.gpu) {
       if (positionals.length) throw new UsageError(`--gpu takes no other arguments (got '${positionals.join(' ')}')`);

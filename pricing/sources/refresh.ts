@@ -24,7 +24,6 @@ export async function refreshSkyPilotCatalogs(opts: {
   const base = (opts.baseUrl ?? SKYPILOT_CATALOG_URL).replace(/\/$/, '');
   const get = opts.fetch ?? fetch;
   const clouds = opts.clouds ?? SKYPILOT_CLOUDS;
-  mkdirSync(opts.dir, { recursive: true });
   const out: RefreshResult = { dir: opts.dir, fetched: [], failed: [] };
   const one = async (cloud: string, path: string, file: string) => {
     try {
@@ -32,6 +31,7 @@ export async function refreshSkyPilotCatalogs(opts: {
       if (!res.ok) throw new Error(`HTTP ${res.status} for ${base}/${path}`);
       const text = await res.text();
       if (!/^InstanceType,|^AcceleratorName,/.test(text)) throw new Error(`${base}/${path} is not a SkyPilot catalog`);
+      mkdirSync(opts.dir, { recursive: true });
       const tmp = join(opts.dir, `.${file}.tmp`);
       writeFileSync(tmp, text);
       renameSync(tmp, join(opts.dir, file));
@@ -46,6 +46,7 @@ export async function refreshSkyPilotCatalogs(opts: {
     one('common', 'common/accelerators.csv', COMMON_ACCELERATORS),
   ]);
   if (out.fetched.length) {
+    mkdirSync(opts.dir, { recursive: true });
     const meta: SkyPilotMeta = { fetched_at: new Date((opts.now ?? Date.now)()).toISOString(), base_url: base, clouds: out.fetched.map((f) => f.cloud) };
     writeFileSync(join(opts.dir, SKYPILOT_META), `${JSON.stringify(meta, null, 2)}\n`);
   }

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { promisify } from 'node:util';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +10,7 @@ import {
   acceleratorNames, builtinSource, lookupGpuPrices, PriceSourceError, refreshSkyPilotCatalogs, skypilotSource, SKYPILOT_CLOUDS,
   tinyfishSource,
 } from '../../pricing/sources/index.js';
-import { cli, sharedFile, tempDir } from '../helpers/index.js';
+import { cli, ROOT, sharedFile, tempDir, TSX } from '../helpers/index.js';
 
 const specs = createGpuSpecTable();
 const SHARED = join(sharedFile('skypilot_catalog/lambda_vms_v8.csv'), '..');
@@ -57,13 +59,16 @@ describe('SkyPilot catalogs as a price source', () => {
     await expect(skypilotSource(join(tempDir(), 'none'), specs).offers()).rejects.toThrow(PriceSourceError);
   });
 
+  /** SkyPilot's catalog repository, served from the shared copies (verda missing). */
+  const catalogHome = () => listen((req) => {
+    const m = /^\/v8\/(\w+)\/(vms|accelerators)\.csv$/.exec(req.url ?? '');
+    if (!m || m[1] === 'verda') return { status: 404, body: 'not found' };
+    const file = m[1] === 'common' ? 'common_accelerators_v8.csv' : `${m[1]}_vms_v8.csv`;
+    return { status: 200, body: readFileSync(join(SHARED, file), 'utf8') };
+  });
+
   it('refreshes the catalogs from their home into a cache, keeping an old copy when a cloud fails', async () => {
-    const base = await listen((req) => {
-      const m = /^\/v8\/(\w+)\/(vms|accelerators)\.csv$/.exec(req.url ?? '');
-      if (!m || m[1] === 'verda') return { status: 404, body: 'not found' };
-      const file = m[1] === 'common' ? 'common_accelerators_v8.csv' : `${m[1]}_vms_v8.csv`;
-      return { status: 200, body: readFileSync(join(SHARED, file), 'utf8') };
-    });
+    const base = await catalogHome();
     const dir = tempDir();
     writeFileSync(join(dir, 'verda_vms_v8.csv'), readFileSync(join(SHARED, 'verda_vms_v8.csv')));
     const r = await refreshSkyPilotCatalogs({ dir, baseUrl: `${base}/v8`, now: () => Date.parse('2026-11-01T00:00:00Z') });
@@ -73,6 +78,17 @@ describe('SkyPilot catalogs as a price source', () => {
     const a = await skypilotSource(dir, specs, { now: () => Date.parse('2026-11-02T00:00:00Z') }).offers({ gpu: 'nvidia-l4' });
     expect(a.asOf).toBe('2026-11-01');
     expect(a.offers.map((o) => o.provider)).toContain('jarvislabs');
+  });
+
+  it('fills the cache on the first lookup, so the default answer has every cloud', async () => {
+    const base = await catalogHome();
+    const dir = join(tempDir(), 'skypilot');
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', TSX, join(ROOT, 'cli/main.ts'), 'lookup', '--gpu', 'nvidia-l4'], {
+      env: { ...process.env, LUTFLOW_SKYPILOT_DIR: dir, LUTFLOW_SKYPILOT_URL: `${base}/v8`, TINYFISH_API_KEY: '' },
+    });
+    expect(stderr).toMatch(/no SkyPilot catalogs in .* yet: fetching them/);
+    expect(stdout).toMatch(/^jarvislabs\s+IN2/m);
+    expect(existsSync(join(dir, 'lambda_vms_v8.csv'))).toBe(true);
   });
 });
 
