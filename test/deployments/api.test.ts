@@ -111,6 +111,28 @@ describe('a deployment under a budget (local runtime, a real model server proces
     expect((await view(crash.id)).exit).toMatchObject({ code: 3 });
   });
 
+  it('stops at the max duration whatever the budget; warn runs on past the budget with an alert; a workload that fits is allowed', async () => {
+    const timed = (await deploy({ budget_usd: 5, max_duration_s: 1.5 })).json().deployment;
+    const warned = (await deploy({ budget_usd: 0.000005, strategy: 'warn' })).json().deployment;
+    const work = await deploy({ model: 'llama-3-8b', budget_usd: 5, workload: { requests: 64, batch_size: 16, prompt_tokens: 512, max_output_tokens: 256 } });
+    expect(work.statusCode).toBe(201);
+    expect(work.json().deployment.prediction).toMatchObject({ basis: 'workload', hold_micros: 5_000_000 });
+    expect(work.json().deployment.prediction.p90_usd).toBeGreaterThan(0);
+    expect(work.json().deployment.prediction.p90_usd).toBeLessThanOrEqual(5);
+    await until(async () => (await view(timed.id)).settled !== null, 'the max duration');
+    const t = await view(timed.id);
+    expect(t).toMatchObject({ state: 'killed', reason: 'max_duration', stopped_by: 'meter' });
+    expect(Date.parse(t.stop!.decided_at) - Date.parse(t.started_at!)).toBeGreaterThanOrEqual(1500);
+    await until(async () => (await view(warned.id)).warned, 'the warning');
+    const w = await view(warned.id);
+    expect(w.state).toMatch(/starting|running/);
+    const alerts = (await get('/alerts', ADMIN)).json().alerts as { kind: string; subject: string; message: string }[];
+    expect(alerts.find((a) => a.subject === `deployment ${warned.id}`)?.message).toMatch(/reached its budget; running on/);
+    await until(async () => (await view(warned.id)).spent_micros > 10, 'spend past the budget');
+    for (const d of [warned, work.json().deployment]) await post(`/deployments/${d.id}/kill`, { reason: 'done' });
+    expect((await view(warned.id)).spent_micros).toBeGreaterThan(5);
+  });
+
   it('kills a server that ignores SIGTERM with SIGKILL after the grace period, its whole process group', async () => {
     const d = (await deploy({ budget_usd: 1, command: modelServerCommand('--ignore-sigterm', '--child') })).json().deployment;
     await until(async () => (await view(d.id)).state === 'running', 'running');
