@@ -208,7 +208,7 @@ export class DeploymentService {
     const startedAt = this.deps.clock();
     live.meter = new GpuMeter(startedAt, live.spec.gpu_count, view.prediction.micros_per_gpu_hour);
     view.started_at = new Date(startedAt).toISOString();
-    live.timer = setInterval(() => { live.ticking = live.ticking.then(() => this.tick(live)); }, this.o.tickMs);
+    live.timer = setInterval(() => this.schedule(live, false), this.o.tickMs);
     this.armDeadline(live);
     live.starting = runtime.start(live.spec).then((h) => h, (err: Error) => {
       view.message = err.message;
@@ -268,9 +268,16 @@ export class DeploymentService {
     const fire = () => {
       const now = this.deps.clock();
       if (now < at) { live.deadline = setTimeout(fire, at - now); return; }
-      live.ticking = live.ticking.then(() => this.tick(live, false, true));
+      this.schedule(live, true);
     };
     live.deadline = setTimeout(fire, Math.max(0, at - this.deps.clock()));
+  }
+
+  /** Ticks run one after another; one that fails is logged and the next goes on (the settle covers its charge). */
+  private schedule(live: Live, deadline: boolean): void {
+    live.ticking = live.ticking
+      .then(() => this.tick(live, false, deadline))
+      .catch((err) => this.deps.log.error({ err, deployment: live.view.id }, 'deployment tick failed'));
   }
 
   /** Meters one tick: charges what is due, then applies the limits. */
@@ -286,7 +293,7 @@ export class DeploymentService {
     view.ticks = meter.ticks;
     view.metered_until = new Date(t.to).toISOString();
     if (t.micros > 0) await this.charge(live, t.seq, t.micros, t.to, t.seconds);
-    this.store.save(view);
+    this.persist(view);
     this.emit({ type: 'tick', deployment: { ...view }, delta_micros: t.micros, at: view.metered_until });
     if (final || live.stopping) return;
     if (at - live.lastExtend > this.o.reservationTtlMs / 3) {
@@ -395,8 +402,17 @@ export class DeploymentService {
   }
 
   private changed(live: Live): void {
-    this.store.save(live.view);
+    this.persist(live.view);
     this.emit({ type: 'state', deployment: { ...live.view } });
+  }
+
+  /** The record on disk is for reports and restarts; a failed write (a full disk) must not stop a kill or a settle. */
+  private persist(view: DeploymentView): void {
+    try {
+      this.store.save(view);
+    } catch (err) {
+      this.deps.log.error({ err, deployment: view.id }, 'deployment record not written');
+    }
   }
 
   private emit(e: DeploymentEvent): void {
