@@ -20,6 +20,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   report: { summary: 'a deployment\'s predicted against actual cost', load: async () => (await import('./report.js')).default },
   prices: { summary: 'refresh the LLM price database, or show what a model is charged at', load: async () => (await import('./prices.js')).default },
   windows: { summary: 'the cost-window job on Kafka (long-lived; JSON logs, Prometheus metrics)', load: async () => (await import('./windows.js')).default },
+  flink: { summary: 'the cost windows on Apache Flink: the SQL job, submit through a SQL Gateway, status, stop', load: async () => (await import('./flink.js')).default },
   sink: { summary: 'the run-record sink: lut.pcpo-features into the Delta table (long-lived)', load: async () => (await import('./sink.js')).default },
   delta: { summary: 'inspect, checkpoint and compact a Delta table', load: async () => (await import('./delta.js')).default },
   schemas: { summary: 'write the stream contracts as JSON Schema files', load: async () => (await import('./schemas.js')).default },

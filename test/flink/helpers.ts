@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { CostWindow, CostWindowAggregator, TOPICS, type TelemetryEvent } from '../../stream/index.js';
 import { chunkMessages } from '../../stream/kafka/chunks.js';
 import { submitCostWindows, type SubmitOptions } from '../../stream/flink/submit.js';
+import { lateRecordsDropped as flinkLateDropped } from '../../stream/flink/rest.js';
 import { brokers, kafka, readTopic } from '../helpers/kafka.js';
 
 export const flink = () => {
@@ -42,25 +43,7 @@ export async function cancelJob(jobId: string) {
   await fetch(`${flink().rest}/jobs/${jobId}?mode=cancel`, { method: 'PATCH' });
 }
 
-export async function jobJson<T>(path: string): Promise<T> {
-  const r = await fetch(`${flink().rest}${path}`);
-  if (!r.ok) throw new Error(`${path}: ${r.status}`);
-  return (await r.json()) as T;
-}
-
-/** Flink's count of records its window operators dropped as late (the numLateRecordsDropped metric). */
-export async function lateRecordsDropped(jobId: string): Promise<number> {
-  const job = await jobJson<{ vertices: { id: string; name: string }[] }>(`/jobs/${jobId}`);
-  let n = 0;
-  for (const v of job.vertices.filter((x) => /WindowAggregate/.test(x.name))) {
-    const names = await jobJson<{ id: string }[]>(`/jobs/${jobId}/vertices/${v.id}/metrics`);
-    const ids = names.map((m) => m.id).filter((m) => m.endsWith('numLateRecordsDropped'));
-    if (!ids.length) continue;
-    const values = await jobJson<{ id: string; value: string }[]>(`/jobs/${jobId}/vertices/${v.id}/metrics?get=${ids.join(',')}`);
-    n += values.reduce((s, m) => s + Number(m.value), 0);
-  }
-  return n;
-}
+export const lateRecordsDropped = (jobId: string) => flinkLateDropped(flink().rest, jobId);
 
 /** The newest state of each window published on `topic` (the key's last record), and how many records each key had. */
 export function latest(records: { key?: string; value: string }[], keyPrefix = '') {

@@ -12,6 +12,8 @@ export interface SharedClockOptions {
   readonly allowedLatenessMs?: number;
   readonly duplicateRate?: number;
   readonly lateRate?: number;
+  /** The shared clock moves up to this much between two events (default 40 ms). */
+  readonly maxStepMs?: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export function sharedClockWorkload(o: SharedClockOptions) {
       duplicates++;
       continue;
     }
-    now += Math.floor(rand() * 40);
+    now += Math.floor(rand() * (o.maxStepMs ?? 40));
     const isLate = rand() < (o.lateRate ?? 0.02);
     if (isLate) late++;
     const t = isLate ? now - ooo - 10_000 - Math.floor(rand() * (lateness - ooo - 11_000)) : now - Math.floor(rand() * (ooo + 1));
