@@ -15,7 +15,7 @@ const JOB_OPTIONS = `job options (sql, submit):
   --out-of-orderness D    events this late on their tenant's clock are on time (2s)
   --lateness D            later events still count, up to this              (30s)
   --clock-skew D          how far a tenant's clock may trail the newest event read (10s)
-  --idle-timeout D        a partition quiet this long stops holding event time back (10s)
+  --idle-timeout D        a partition quiet this long stops holding event time back (1m)
   --checkpoint-interval D windows are committed to Kafka with each checkpoint (2s)
   --state-ttl D           event ids and tenant clocks are kept this long    (1h)
   --start WHERE           group-offsets (default: from the group's committed offsets, else the
@@ -89,7 +89,7 @@ function jobOptions(v: Values): FlinkJobOptions {
     outOfOrdernessMs: d('out-of-orderness', 2_000),
     allowedLatenessMs: d('lateness', 30_000),
     clockSkewMs: d('clock-skew', 10_000),
-    idleTimeoutMs: d('idle-timeout', 10_000),
+    idleTimeoutMs: d('idle-timeout', 60_000),
     checkpointIntervalMs: d('checkpoint-interval', 2_000),
     stateTtlMs: d('state-ttl', 3_600_000),
     startFrom: startFrom(v.start),

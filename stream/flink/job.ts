@@ -37,7 +37,9 @@ export const FLINK_JOB_DEFAULTS: Required<Omit<FlinkJobOptions, 'brokers'>> = {
   windowMs: 10_000,
   outOfOrdernessMs: 2_000,
   allowedLatenessMs: 30_000,
-  idleTimeoutMs: 10_000,
+  // Longer than a broker outage: a partition marked idle that comes back with a backlog behind the others
+  // would see its events arrive after their windows closed.
+  idleTimeoutMs: 60_000,
   clockSkewMs: 10_000,
   checkpointIntervalMs: 2_000,
   stateTtlMs: 3_600_000,
