@@ -16,6 +16,7 @@ const scenarios: Record<string, () => Promise<{ run: () => void | Promise<void> 
   stream: () => import('./stream/kafka.bench.js'),
   'stream-faults': () => import('./stream/exactly-once.bench.js'),
   'stream-delta': () => import('./stream/delta.bench.js'),
+  'stream-flink': () => import('./stream/flink.bench.js'),
   ui: () => import('./ui/dashboard.bench.js'),
   deployments: () => import('./deployments/kill.bench.js'),
   'deployments-watch': () => import('./deployments/watch.bench.js'),
