@@ -81,11 +81,7 @@ export class DeploymentService {
     this.windows = new CostWindowAggregator({ idleTimeoutMs: 0, emit: () => {} });
   }
 
-  get options(): Readonly<typeof DEFAULTS & DeploymentOptions> {
-    return this.o;
-  }
-
-  runtimeNames(): RuntimeName[] {
+  private runtimeNames(): RuntimeName[] {
     return Object.keys(this.o.runtimes ?? {}) as RuntimeName[];
   }
 
@@ -428,4 +424,3 @@ export class DeployInputError extends Error {
   }
 }
 
-export { TERMINAL };
