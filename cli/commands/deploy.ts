@@ -106,6 +106,10 @@ const command: Command = {
       throw Object.assign(new Error('the deployment was refused: nothing was started'), { code: 'DEPLOYMENT_DENIED' });
     }
     const d = r.body.deployment;
+    if (d.state === 'failed') {
+      if (!values.json) io.out(describeDeployment(d));
+      throw Object.assign(new Error(`the server did not start: ${d.message}`), { code: 'START_FAILED' });
+    }
     if (!values.json) {
       const p = d.prediction;
       io.out(`pre-flight: ${d.gpu_count} x ${d.gpu_type} at ${usd(p.gpu_usd_per_hour)}/GPU-hour = ${usd(p.usd_per_hour)}/hour (${p.prices.source}${p.prices.as_of ? `, as of ${p.prices.as_of}` : ''})`);

@@ -208,11 +208,11 @@ export class DeploymentService {
     this.armDeadline(live);
     live.starting = runtime.start(live.spec).then((h) => h, (err: Error) => {
       view.message = err.message;
-      void this.stop(live, 'failed', 'start_failed', 'runtime');
       return undefined;
     });
     const handle = await live.starting;
-    if (!handle) return;
+    // A server that could not start at all is answered as such (failed, settled), not as one starting.
+    if (!handle) return this.stop(live, 'failed', 'start_failed', 'runtime');
     live.handle = handle;
     view.endpoint = handle.endpoint ?? null;
     view.pgid = handle.pgid ?? null;

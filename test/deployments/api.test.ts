@@ -109,6 +109,11 @@ describe('a deployment under a budget (local runtime, a real model server proces
       expect(await budget(v.scope)).toMatchObject({ spent_micros: v.spent_micros, reserved_micros: 0 });
     }
     expect((await view(crash.id)).exit).toMatchObject({ code: 3 });
+    // A command that cannot start at all is answered at once: failed, nothing spent, nothing held.
+    const none = (await deploy({ budget_usd: 1, command: ['/nonexistent/model-server', '--port', '{port}'] })).json().deployment;
+    expect(none).toMatchObject({ state: 'failed', reason: 'start_failed', spent_micros: 0, settled: { micros: 0 } });
+    expect(none.message).toMatch(/cannot start '\/nonexistent\/model-server'/);
+    expect(await budget(none.scope)).toMatchObject({ spent_micros: 0, reserved_micros: 0 });
   });
 
   it('stops at the max duration whatever the budget; warn runs on past the budget with an alert; a workload that fits is allowed', async () => {
