@@ -51,6 +51,7 @@ export class Client implements Meter {
   private readonly telemetry = { sent: 0, failed: 0 };
   private readonly timers: GpuTimers;
   private readonly leases?: LeasePool;
+  private readonly tickedMs = new WeakMap<GpuTimer, number>();
 
   constructor(options: ClientOptions, deps: { catalog?: Catalog; env?: NodeJS.ProcessEnv } = {}) {
     this.options = resolveOptions(options, deps.env);
@@ -71,13 +72,17 @@ export class Client implements Meter {
         ttlSeconds: this.options.leaseTtlSeconds, exhaustedBackoffMs: 1000, warn: (m) => this.options.logger.warn(m),
       });
     }
+    // Cloud mode: a GPU timer reports each tick, so the server has charged it up to the last tick even if the
+    // process vanishes; elsewhere one event at the end is enough.
+    const tickEvents = this.options.endpoint !== undefined;
     this.timers = new GpuTimers({
       selfKill: this.options.onBudgetExceeded === BudgetStrategy.SELF_KILL, limitMicros: this.budget.limit, tickMs: this.options.gpuTickMs,
       add: (micros, t) => {
         this.budget.add(micros);
+        if (tickEvents) this.emitTick(t, micros);
         this.crossed('gpu_timer', micros, { provider: 'self_hosted', model: t.options.gpuType });
       },
-      done: (t) => this.emit(GPU_TIME_PLAN(t.options.gpuType), undefined, t.costMicros, t.elapsedMs, 'ok', t),
+      done: (t) => { if (!tickEvents) this.emit(GPU_TIME_PLAN(t.options.gpuType), undefined, t.costMicros, t.elapsedMs, 'ok', t); },
       flush: () => this.flush(),
     });
   }
@@ -276,6 +281,14 @@ export class Client implements Meter {
         if (!settled) expiry.refresh();
       },
     };
+  }
+
+  /** The GPU time a timer's tick charged, as its own event (the milliseconds since its previous tick). */
+  private emitTick(t: GpuTimer, micros: number): void {
+    const elapsed = t.elapsedMs;
+    const since = elapsed - (this.tickedMs.get(t) ?? 0);
+    this.tickedMs.set(t, elapsed);
+    this.emit(GPU_TIME_PLAN(t.options.gpuType), undefined, micros, since, 'ok', t);
   }
 
   /** Telemetry never blocks or fails the user's call. */

@@ -22,8 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => { await app.close(); await stub.close(); });
 
-const worker = (env: Record<string, string>) => {
-  const child = spawn(process.execPath, ['--import', TSX, join(import.meta.dirname, 'fixtures/lease-worker.ts')], {
+const worker = (env: Record<string, string>, fixture = 'lease-worker.ts') => {
+  const child = spawn(process.execPath, ['--import', TSX, join(import.meta.dirname, 'fixtures', fixture)], {
     env: { ...process.env, ENDPOINT: endpoint, STUB: stub.url, KEY: ACME, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = new Promise<Record<string, number | boolean>>((resolve, reject) => {
@@ -104,5 +104,22 @@ describe('SDK budget leases across processes', () => {
       payload: { tenant_id: 'globex/research', plan: { kind: 'api', model: 'gpt-4o', batch_size: 1, requests: 1, prompt_tokens: 10, max_output_tokens: 10 } },
     })).json();
     expect(pre).toMatchObject({ decision: 'deny', policy: true, reason: expect.stringMatching(/not allowed/) });
+  }, 60_000);
+
+  it('a GPU timer in cloud mode is charged on the server tick by tick, so a process killed -9 has paid up to its last tick', async () => {
+    await createBudget('globex/gpu', 100);
+    const w = worker({ TENANT: 'globex/gpu', KEY: GLOBEX }, 'gpu-cloud.ts');
+    const t0 = Date.now();
+    const first = await w.line;
+    expect((await budget('globex/gpu')).spent_micros).toBeGreaterThanOrEqual(first.spent_micros as number);
+    await new Promise((r) => setTimeout(r, 1000));
+    w.child.kill('SIGKILL');
+    const ranMs = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 300));
+    const spent = (await budget('globex/gpu')).spent_micros;
+    // 8 x H100 at the catalog's price: charged for more than the first second, never for more than it ran.
+    const perMs = (first.spent_micros as number) / 1000;
+    expect(spent).toBeGreaterThan((first.spent_micros as number) * 1.5);
+    expect(spent).toBeLessThanOrEqual(Math.ceil(perMs * (ranMs + 1500)));
   }, 60_000);
 });
