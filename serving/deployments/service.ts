@@ -70,6 +70,7 @@ export class DeploymentService {
   private readonly windows: CostWindowAggregator;
   /** Recent windows by tenant scope, for a dashboard that connects late. */
   private readonly recentWindows = new Map<string, { tenant_id: string; window: CostWindow; closed: boolean }>();
+  private readonly idler: NodeJS.Timeout;
 
   constructor(
     private readonly deps: { ledger: Ledger; catalog: Catalog; predictor: Predictor; clock: () => number; log: { warn(o: object, m: string): void; error(o: object, m: string): void } },
@@ -78,7 +79,13 @@ export class DeploymentService {
     this.o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
     this.store = new DeploymentStore(opts.dir);
     this.events.setMaxListeners(0);
-    this.windows = new CostWindowAggregator({ idleTimeoutMs: 0, emit: () => {} });
+    // A deployment that stopped sends no more ticks: after 3 s of quiet its windows close and are forgotten.
+    this.windows = new CostWindowAggregator({ idleTimeoutMs: 3_000, emit: () => {} });
+    this.idler = setInterval(() => {
+      this.windows.idle(0, 1_000);
+      this.drainWindows(this.deps.clock());
+    }, 1_000);
+    this.idler.unref();
   }
 
   private runtimeNames(): RuntimeName[] {
@@ -189,6 +196,7 @@ export class DeploymentService {
 
   /** Stops everything still running (the server is shutting down), each settled. */
   async close(): Promise<void> {
+    clearInterval(this.idler);
     await Promise.all([...this.live.values()].map((l) => this.stop(l, 'killed', 'server_shutdown', 'server')));
   }
 
@@ -326,12 +334,17 @@ export class DeploymentService {
     }
     this.o.transport?.publish(TOPICS.telemetry, view.scope, e);
     this.windows.add(e);
+    this.drainWindows(at);
+  }
+
+  /** Sends the windows that changed (a tick's spend, or closed by quiet) and keeps the last hour of them. */
+  private drainWindows(now: number): void {
     for (const w of this.windows.takeChanges().windows) {
       const v = { tenant_id: w.tenant, window: w.window, closed: w.emitted };
       this.recentWindows.set(`${w.tenant}|${w.id}`, v);
       this.emit({ type: 'window', ...v });
     }
-    const oldest = new Date(at - 3_600_000).toISOString();
+    const oldest = new Date(now - 3_600_000).toISOString();
     for (const [k, v] of this.recentWindows) if (v.window.window_end < oldest) this.recentWindows.delete(k);
   }
 
