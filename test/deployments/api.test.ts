@@ -61,7 +61,7 @@ describe('a deployment under a budget (local runtime, a real model server proces
     const meter = new GpuMeter(Date.parse(end.started_at!), 1, perHourMicros);
     expect(end.spent_micros).toBeGreaterThanOrEqual(budgetMicros - tickMicros);
     expect(end.spent_micros).toBe(meter.costAt(Date.parse(end.metered_until!)));
-    expect(end.spent_micros - budgetMicros).toBeLessThanOrEqual(meter.nextCost(0, end.stop!.latency_ms! + TICK_MS));
+    expect(end.spent_micros - budgetMicros).toBeLessThanOrEqual(meter.nextCost(meter.startedAt, end.stop!.latency_ms! + TICK_MS));
     expect(end.ticks).toBeGreaterThan(10);
     expect(groupAlive(running.pgid!)).toBe(false);
     // The ledger agrees: the scope's spend is what was metered, nothing held any more, and the tenant's includes it.
