@@ -108,9 +108,11 @@ async function status(v: Values, io: Io): Promise<void> {
   const rest = setting(v.rest, 'LUTFLOW_FLINK_REST');
   const detailed = await Promise.all(
     jobs.map(async (j) => {
-      if (!rest || j.status !== 'RUNNING') return { ...j };
-      const [checkpoints, lateDropped] = await Promise.all([jobCheckpoints(rest, j.jobId), lateRecordsDropped(rest, j.jobId)]);
-      return { ...j, checkpoints, lateDropped };
+      if (!rest) return { ...j };
+      // A cancelled job's newest checkpoint is retained: it is what --restore takes.
+      const checkpoints = await jobCheckpoints(rest, j.jobId);
+      if (j.status !== 'RUNNING') return { ...j, checkpoints };
+      return { ...j, checkpoints, lateDropped: await lateRecordsDropped(rest, j.jobId) };
     }),
   );
   if (v.json) {

@@ -109,7 +109,12 @@ describe('the Flink job against our aggregator, one partition (issue points 1 an
     expect(b(ours)).toEqual([['deployment', at(10), 1100], ['deployment', at(20), 700], ['tenant', at(10), 1100], ['tenant', at(20), 700]]);
     expect(b(windows)).toEqual([['deployment', at(20), 700], ['tenant', at(20), 700]]);
     // Flink counts what its window operator dropped: b's two events of [10,20).
-    const dropped = await lateRecordsDropped(jobId);
+    // (The REST API refreshes metrics every few seconds.)
+    let dropped = 0;
+    for (let i = 0; i < 60 && dropped < 2; i++) {
+      dropped = await lateRecordsDropped(jobId);
+      if (dropped < 2) await new Promise((r) => setTimeout(r, 500));
+    }
     expect(dropped).toBe(2);
   });
 });
