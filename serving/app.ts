@@ -15,6 +15,7 @@ import { createPredictor } from './predictor.js';
 import { alertRoutes } from './routes/alerts.js';
 import { budgetRoutes } from './routes/budgets.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import type { DeploymentSettings } from './deployments/options.js';
 import { leaseRoutes } from './routes/leases.js';
 import { operationsRoutes } from './routes/operations.js';
 import { predictRoutes } from './routes/predict.js';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   /** Pino options (`level`, `stream`, …); off when absent. */
   readonly logger?: boolean | { level: string; stream?: { write(line: string): void } };
   readonly clock?: () => number;
+  /** GPU deployments (runtimes, tick interval, default server command); from LUTFLOW_DEPLOY_* when absent. */
+  readonly deployments?: DeploymentSettings;
 }
 
 const DEFAULTS = {

@@ -8,6 +8,7 @@ export const API_ERRORS = {
   BUDGET_NOT_FOUND: { status: 404, meaning: 'the tenant has no budget' },
   RESERVATION_NOT_FOUND: { status: 404, meaning: 'no reservation with this id for this tenant (never made, or forgotten after the settle grace period)' },
   BUDGET_EXISTS: { status: 409, meaning: 'the tenant already has a budget; PATCH it' },
+  DEPLOYMENT_DENIED: { status: 409, meaning: 'the deployment\'s pre-flight refused it (its predicted cost does not fit the budget): nothing was started; the body has the prediction and alternatives' },
   BUDGET_EXHAUSTED: { status: 409, meaning: 'nothing remains of the budget to lease; the message says what is spent and held' },
   RESERVATION_SETTLED: { status: 409, meaning: 'the reservation is already settled: a settle charges once (a retried settle lands here)' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the body is over the size limit (64 KiB; 1 MiB for /telemetry, after gzip is undone)' },

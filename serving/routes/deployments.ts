@@ -4,7 +4,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { usdToMicros } from '../../pricing/index.js';
 import { KeyRing } from '../auth.js';
 import { authorizeTenant, keyOf, type ServingContext } from '../context.js';
-import { ApiError } from '../errors.js';
+import { ApiError, type ApiErrorCode } from '../errors.js';
 import { deploymentSettings, runtimesFor, type DeploymentSettings } from '../deployments/options.js';
 import { DeployInputError, DeploymentService, type DeploymentEvent } from '../deployments/service.js';
 import { reportOf, type DeploymentView } from '../deployments/view.js';
@@ -100,7 +100,7 @@ export function deploymentRoutes(app: FastifyInstance, ctx: ServingContext, opts
     }
     if (r.decision === 'deny') {
       reply.code(409);
-      return { error: { code: 'DEPLOYMENT_DENIED', message: r.reason, field: '/budget_usd' }, decision: 'deny', reason: r.reason, prediction: r.prediction, alternatives: r.alternatives };
+      return { error: { code: 'DEPLOYMENT_DENIED' satisfies ApiErrorCode, message: r.reason, field: '/budget_usd' }, decision: 'deny', reason: r.reason, prediction: r.prediction, alternatives: r.alternatives };
     }
     reply.code(201);
     return { decision: 'allow', deployment: r.deployment };
