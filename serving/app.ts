@@ -11,6 +11,7 @@ import { DEFAULT_POLICY, FileLedger, LedgerError, PgLedger, type AlertWebhook, t
 import { RequestsAtDebug } from './log-controller.js';
 import { createMetrics, pairCounter, requestMeter } from './metrics.js';
 import { ModelRegistry } from './model-registry.js';
+import { SpendFeed } from './spend-feed.js';
 import { createPredictor } from './predictor.js';
 import { alertRoutes } from './routes/alerts.js';
 import { budgetRoutes } from './routes/budgets.js';
@@ -109,7 +110,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       ? await PgLedger.open({ url: o.ledgerUrl, clock, policy: ledgerPolicy, log: ledgerLog(app) })
       : new FileLedger({ dir: o.ledgerDir, clock, policy: ledgerPolicy, fsync: o.ledgerFsync, log: ledgerLog(app) }));
   const context: ServingContext = {
-    catalog, builder, registry, metrics, clock, ledger, ledgerPolicy,
+    catalog, builder, registry, metrics, clock, ledger, ledgerPolicy, spendFeed: new SpendFeed(),
     keys: new KeyRing(o.apiKeys),
     predictor: createPredictor({ registry, builder, catalog, clock, onPrediction: pairCounter(metrics.predictions, 'quantity', 'outcome') }),
   };

@@ -6,6 +6,7 @@ import type { Ledger, LedgerPolicy } from './ledger/index.js';
 import type { Metrics } from './metrics.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { Predictor } from './predictor.js';
+import type { SpendFeed } from './spend-feed.js';
 
 /** What every route works with; built once in `buildServer` from its options. */
 export interface ServingContext {
@@ -19,6 +20,8 @@ export interface ServingContext {
   readonly keys: KeyRing;
   readonly metrics: Metrics;
   readonly clock: () => number;
+  /** Spend charged outside POST /telemetry (deployment ticks). */
+  readonly spendFeed: SpendFeed;
 }
 
 export function keyOf(ctx: ServingContext, req: FastifyRequest): ApiKey {

@@ -73,7 +73,11 @@ export class DeploymentService {
   private readonly idler: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { ledger: Ledger; catalog: Catalog; predictor: Predictor; clock: () => number; log: { warn(o: object, m: string): void; error(o: object, m: string): void } },
+    private readonly deps: {
+      ledger: Ledger; catalog: Catalog; predictor: Predictor; clock: () => number; log: { warn(o: object, m: string): void; error(o: object, m: string): void };
+      /** Each tick's charge, as the telemetry event it is, with the tenant the deployment belongs to. */
+      onCharged?: (tenant: string, e: TelemetryEvent) => void;
+    },
     opts: DeploymentOptions = {},
   ) {
     this.o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
@@ -333,6 +337,7 @@ export class DeploymentService {
       this.deps.log.warn({ err, deployment: view.id }, 'GPU-time tick not charged; the settle will');
     }
     this.o.transport?.publish(TOPICS.telemetry, view.scope, e);
+    this.deps.onCharged?.(view.tenant_id, e);
     this.windows.add(e);
     this.drainWindows(at);
   }

@@ -58,7 +58,10 @@ export function deploymentRoutes(app: FastifyInstance, ctx: ServingContext, opts
   const streams = new Set<FastifyReply>();
   const tags = ['deployments'];
   app.addHook('onReady', async () => {
-    service = new DeploymentService({ ledger: ctx.ledger, catalog: ctx.catalog, predictor: ctx.predictor, clock: ctx.clock, log: app.log }, {
+    service = new DeploymentService({
+      ledger: ctx.ledger, catalog: ctx.catalog, predictor: ctx.predictor, clock: ctx.clock, log: app.log,
+      onCharged: (tenant, e) => ctx.spendFeed.publish(tenant, e),
+    }, {
       ...settings, runtimes: await runtimesFor(settings),
     });
     const recovered = await service.recover();

@@ -16,6 +16,7 @@ import { spendRoutes } from './spend.js';
 export function uiRoutes(app: FastifyInstance, ctx: ServingContext, opts: { assetsDir?: string } = {}): void {
   const dash = createDashboard(ctx);
   tapRoutes(app, ctx, dash);
+  const off = ctx.spendFeed.on((tenant, e) => dash.spend.record({ ...e, tenant_id: tenant }));
   spendRoutes(app, ctx, dash);
   runRoutes(app, ctx, dash);
   modelAccuracyRoutes(app, ctx, dash);
@@ -26,5 +27,8 @@ export function uiRoutes(app: FastifyInstance, ctx: ServingContext, opts: { asse
     return { name: key.name ?? null, admin: KeyRing.isAdmin(key), tenants: [...key.tenants] };
   });
   assetRoutes(app, opts.assetsDir);
-  app.addHook('onClose', async () => dash.spend.close());
+  app.addHook('onClose', async () => {
+    off();
+    dash.spend.close();
+  });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { count, percent, usd } from '../../ui/src/components/format.js';
+import { modelServerCommand, until } from '../deployments/helpers.js';
 import { ROOT, TSX, tempDir } from '../helpers/index.js';
 import { buildUi, expectAccessible, launch, screenshot, watchErrors } from './browser.js';
 import { ACME, ADMIN, GLOBEX, event, sampleModel, type SampleModel } from './fixtures.js';
@@ -15,6 +16,8 @@ let browser: Browser;
 let page: Page;
 let errors: string[];
 let tenants: string[];
+/** A deployment of acme's left running for the tenant key's view (the server stops it when it is stopped). */
+let liveDeployment: string;
 
 const KEYS = `${ADMIN}=*;${ACME}=acme;${GLOBEX}=globex`;
 
@@ -30,7 +33,9 @@ async function api<T = any>(method: string, path: string, body?: unknown, key = 
 /** `lutflow serve`, as a user runs it; resolves with the dashboard address it prints. */
 async function serve(modelDir: string, uiDir: string): Promise<string> {
   server = spawn(process.execPath, ['--import', TSX, join(ROOT, 'cli/main.ts'), 'serve', '--model', modelDir, '--port', '0', '--ledger', tempDir('lutflow-ui-ledger-')], {
-    env: { ...process.env, LUTFLOW_API_KEYS: KEYS, LUTFLOW_UI_DIR: uiDir, LUTFLOW_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LUTFLOW_API_KEYS: KEYS, LUTFLOW_UI_DIR: uiDir, LUTFLOW_LOG_LEVEL: 'warn',
+      LUTFLOW_DEPLOY_COMMAND: JSON.stringify(modelServerCommand()), LUTFLOW_DEPLOY_TICK_MS: '200', LUTFLOW_DEPLOY_GRACE_MS: '2000',
+    }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
   server.stderr!.on('data', (d) => { err += d; });
@@ -200,6 +205,36 @@ describe('the dashboard in a real browser', () => {
     expect((await api('GET', '/budgets/globex')).reserved_micros).toBe(reservedBefore - allowed.reservation.amount_micros);
   });
 
+  it('deployments: an admin stops a running one from the page (Stop, Confirm stop); its spend is settled to the budget', async () => {
+    const deploy = async () => (await api('POST', '/deployments', { tenant_id: 'acme', model: 'TinyLlama/TinyLlama-1.1B-Chat-v1.0', gpu_type: 'L4', gpu_count: 1, budget_usd: 0.5 })).deployment;
+    const [target, other] = [await deploy(), await deploy()];
+    liveDeployment = other.id;
+    const state = async (id: string) => (await api('GET', `/deployments/${id}`)).state;
+    await until(async () => (await state(target.id)) === 'running' && (await state(other.id)) === 'running', 'both deployments running');
+    await newPage();
+    await signIn(ADMIN);
+    await open('runs', 'Runs and deployments');
+    const r = row('managed-deployments', target.id);
+    await expect.poll(() => r.locator('td').nth(2).textContent()).toBe('running');
+    await r.getByRole('button', { name: `Stop ${target.id}` }).click();
+    expect(await state(target.id)).toBe('running'); // the first click only arms the button
+    await screenshot(page, '4b-deployment-stop');
+    await r.getByRole('button', { name: `Confirm stop ${target.id}` }).click();
+    await expect.poll(() => r.locator('td').nth(2).textContent(), { timeout: 20_000 }).toBe('killed');
+    const end = await api('GET', `/deployments/${target.id}`);
+    expect(end).toMatchObject({ state: 'killed', stopped_by: 'user', reason: 'stopped from the dashboard' });
+    expect(end.settled.micros).toBe(end.spent_micros);
+    expect(end.spent_micros).toBeGreaterThan(0);
+    expect(await page.getByRole('status').filter({ hasText: `Stopped ${target.id}` }).textContent()).toContain(usd(end.spent_usd));
+    expect(await r.locator('td').allTextContents()).toEqual(expect.arrayContaining([usd(end.spent_usd), 'stopped from the dashboard (by user)']));
+    expect(await r.getByRole('button').count()).toBe(0);
+    expect(await state(other.id)).toBe('running');
+    // Its ticks are on the spend tables too, to the micro-dollar the ledger settled.
+    await expect.poll(() => row('deployments', target.id).locator('td').nth(2).textContent(), { timeout: 15_000 }).toBe(usd(end.spent_usd));
+    expect((await api('GET', '/spend?tenant_id=acme')).tenants[0].metered.by_deployment.find((d: any) => d.name === target.id).spend_micros).toBe(end.spent_micros);
+    await expectAccessible(page, 'the runs page with deployments');
+  });
+
   it('model: the card, predicted against actual, P90 coverage by day and accuracy by hardware x engine', async () => {
     await newPage();
     await signIn(ADMIN);
@@ -230,5 +265,9 @@ describe('the dashboard in a real browser', () => {
     }
     expect(await page.getByRole('button', { name: 'Save limit' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /Release/ }).count()).toBe(0);
+    // Its own live deployment is listed, without a stop button (admin keys only).
+    await open('runs', 'Runs and deployments');
+    await expect.poll(() => row('managed-deployments', liveDeployment).locator('td').nth(2).textContent()).toBe('running');
+    expect(await page.getByRole('button', { name: /Stop/ }).count()).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import type { ReadRoutes } from './routes.js';
-import type { BudgetView } from './types.js';
+import type { BudgetView, DeploymentView } from './types.js';
 
 /** An error answer of the API (`{ error: { code, message, field } }`), or the network failing. */
 export class ApiError extends Error {
@@ -14,6 +14,8 @@ export interface Client {
   get<P extends keyof ReadRoutes>(path: P, query?: Query): Promise<ReadRoutes[P]>;
   setLimit(tenant: string, limitUsd: number): Promise<BudgetView>;
   release(tenant: string, reservationId: string): Promise<BudgetView>;
+  /** Answers once the deployment is gone and its spend settled. */
+  stopDeployment(id: string, reason: string): Promise<DeploymentView>;
 }
 
 async function request<T>(key: string, method: string, url: string, body?: unknown): Promise<T> {
@@ -49,5 +51,6 @@ export function createClient(key: string): Client {
     get: (path, query) => request(key, 'GET', withQuery(path, query)),
     setLimit: (tenant, limitUsd) => request(key, 'PATCH', `/budgets/${encodeURIComponent(tenant)}`, { limit_usd: limitUsd }),
     release: (tenant, id) => request(key, 'POST', `/budgets/${encodeURIComponent(tenant)}/reservations/${encodeURIComponent(id)}/release`, {}),
+    stopDeployment: (id, reason) => request(key, 'POST', `/deployments/${encodeURIComponent(id)}/kill`, { reason }),
   };
 }

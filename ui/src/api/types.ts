@@ -4,3 +4,4 @@ export type {
   AccuracyPoint, AccuracySummary, AlertView, BudgetView, DeniedRun, KeyScope, ModelAccuracyResponse, ModelDescription,
   PlanSummary, RunsResponse, RunTableInfo, RunView, SpendResponse, SpendTallyView, SpendWindowView, TenantSpend,
 } from '../../../serving/routes/dashboard/schemas.js';
+export type { DeploymentView } from '../../../serving/deployments/view.js';
