@@ -461,6 +461,98 @@ END $$;
     name: 'model policies per budget',
     sql: `ALTER TABLE lutflow_budgets ADD COLUMN model_policy jsonb;`,
   },
+  {
+    version: 6,
+    name: 'what each budget holds kept as a running sum; reservations of one scope granted together',
+    sql: `
+-- A reservation holds against every budget of its chain while it is open and not swept; held_micros and
+-- held_count are the running sums of that, kept by a trigger on every change to a reservation. One that
+-- expired is swept (under its chain's lock, when that chain reserves again); until then readers take it off.
+ALTER TABLE lutflow_reservations ADD COLUMN swept boolean NOT NULL DEFAULT false;
+ALTER TABLE lutflow_budgets ADD COLUMN held_micros bigint NOT NULL DEFAULT 0, ADD COLUMN held_count int NOT NULL DEFAULT 0;
+CREATE INDEX lutflow_reservations_expiring ON lutflow_reservations (expires_at) WHERE state = 'open' AND NOT swept;
+
+CREATE FUNCTION lutflow_holds(r lutflow_reservations) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT r.state = 'open' AND NOT r.swept
+$$;
+
+UPDATE lutflow_budgets b SET held_micros = h.micros, held_count = h.n
+  FROM (SELECT l, sum(lutflow_held(r))::bigint AS micros, count(*)::int AS n
+        FROM lutflow_reservations r, unnest(r.chain) AS l WHERE lutflow_holds(r) GROUP BY l) h
+  WHERE b.tenant_id = h.l;
+
+CREATE FUNCTION lutflow_track_held() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  before_micros bigint := 0;
+  before_n int := 0;
+  after_micros bigint := 0;
+  after_n int := 0;
+BEGIN
+  IF TG_OP = 'UPDATE' AND lutflow_holds(OLD) THEN before_micros := lutflow_held(OLD); before_n := 1; END IF;
+  IF lutflow_holds(NEW) THEN after_micros := lutflow_held(NEW); after_n := 1; END IF;
+  IF after_micros <> before_micros OR after_n <> before_n THEN
+    UPDATE lutflow_budgets SET held_micros = held_micros + after_micros - before_micros, held_count = held_count + after_n - before_n
+      WHERE tenant_id = ANY(NEW.chain);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER lutflow_reservations_held AFTER INSERT OR UPDATE ON lutflow_reservations
+  FOR EACH ROW EXECUTE FUNCTION lutflow_track_held();
+
+-- What the level's open reservations hold at p_now: the running sum less those expired and not yet swept.
+CREATE OR REPLACE FUNCTION lutflow_held_by(p_level text, p_now timestamptz) RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT b.held_micros - coalesce((SELECT sum(lutflow_held(r)) FROM lutflow_reservations r
+    WHERE r.state = 'open' AND NOT r.swept AND r.expires_at <= p_now AND r.chain @> ARRAY[p_level]), 0)::bigint
+  FROM lutflow_budgets b WHERE b.tenant_id = p_level
+$$;
+
+CREATE FUNCTION lutflow_open_count(p_level text, p_now timestamptz) RETURNS int LANGUAGE sql STABLE AS $$
+  SELECT b.held_count - (SELECT count(*) FROM lutflow_reservations r
+    WHERE r.state = 'open' AND NOT r.swept AND r.expires_at <= p_now AND r.chain @> ARRAY[p_level])::int
+  FROM lutflow_budgets b WHERE b.tenant_id = p_level
+$$;
+
+-- A swept reservation no longer holds; one swept by a replica whose clock runs ahead cannot be renewed.
+CREATE OR REPLACE FUNCTION lutflow_extend(p_scopes text[], p_id text, p_now timestamptz, p_expires timestamptz) RETURNS SETOF lutflow_reservations
+LANGUAGE sql AS $$
+  UPDATE lutflow_reservations SET expires_at = p_expires
+  WHERE id = p_id AND chain && p_scopes AND state = 'open' AND NOT swept AND expires_at > p_now RETURNING *
+$$;
+
+-- As lutflow_reserve for each request in order, under one lock of the chain: what the first is granted is not
+-- there for the second, exactly as if they came one after another. Answers a code and a grant per request.
+CREATE FUNCTION lutflow_reserve_many(p_ids text[], p_tenant text, p_scopes text[], p_amounts bigint[], p_now timestamptz,
+  p_expires timestamptz[], p_run_ids text[], p_partial boolean[], OUT codes text[], OUT granted bigint[])
+LANGUAGE plpgsql AS $$
+DECLARE
+  levels text[] := lutflow_lock_chain(p_scopes);
+  remaining bigint;
+  g bigint;
+BEGIN
+  codes := '{}';
+  granted := '{}';
+  IF cardinality(levels) = 0 THEN
+    codes := array_fill('BUDGET_NOT_FOUND'::text, ARRAY[cardinality(p_ids)]);
+    RETURN;
+  END IF;
+  UPDATE lutflow_reservations SET swept = true WHERE state = 'open' AND NOT swept AND expires_at <= p_now AND chain && levels;
+  SELECT min(lutflow_remaining(l, p_now)) INTO remaining FROM unnest(levels) AS l;
+  FOR i IN 1 .. cardinality(p_ids) LOOP
+    g := CASE WHEN p_amounts[i] <= remaining THEN p_amounts[i] WHEN p_partial[i] AND remaining > 0 THEN remaining END;
+    IF g IS NULL THEN
+      codes := codes || 'DENIED'::text;
+      granted := granted || NULL::bigint;
+      CONTINUE;
+    END IF;
+    remaining := remaining - g;
+    INSERT INTO lutflow_reservations (id, tenant_id, amount_micros, created_at, expires_at, run_id, chain)
+      VALUES (p_ids[i], p_tenant, g, p_now, p_expires[i], p_run_ids[i], levels);
+    codes := codes || 'OK'::text;
+    granted := granted || g;
+  END LOOP;
+END $$;
+`,
+  },
 ];
 
 /** Applies the migrations this database lacks, one transaction each, under a lock so replicas starting together take turns. */

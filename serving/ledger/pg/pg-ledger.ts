@@ -51,12 +51,22 @@ const STATUS_SQL = `
   SELECT b.*, extract(epoch FROM w.wstart) * 1000 AS wstart_ms, extract(epoch FROM w.wend) * 1000 AS wend_ms,
     lutflow_spent(b.tenant_id, w.wstart, w.wend) AS spent,
     lutflow_held_by(b.tenant_id, $2) AS reserved,
-    (SELECT count(*)::int FROM lutflow_reservations r WHERE r.chain @> ARRAY[b.tenant_id] AND r.state = 'open' AND r.expires_at > $2) AS open_count,
+    lutflow_open_count(b.tenant_id, $2) AS open_count,
     lutflow_spent(b.tenant_id, date_trunc('hour', $2::timestamptz - interval '24 hours'), 'infinity') AS recent
   FROM lutflow_budgets b, lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, $2) w
   WHERE b.tenant_id = $1`;
 
 const ms = (d: number) => new Date(d);
+
+interface PendingReserve {
+  readonly micros: number;
+  readonly opts: ReserveOptions;
+  resolve(r: Reservation | undefined): void;
+  reject(err: unknown): void;
+}
+
+/** Reservations granted in one call at most (a bigger queue goes in several). */
+const MAX_RESERVE_BATCH = 500;
 
 /**
  * The ledger on PostgreSQL, for serving replicas that must act as one ledger. The same invariants and
@@ -199,18 +209,59 @@ export class PgLedger implements Ledger {
     return (await this.q<{ tenant_id: string }>('SELECT tenant_id FROM lutflow_budgets ORDER BY tenant_id', [])).map((r) => r.tenant_id);
   }
 
+  /**
+   * Reservations of one scope made while another batch of it is at the database wait, and go next, together: one
+   * lock of the chain and one commit for all of them (lutflow_reserve_many grants them in order, as if one by one).
+   * A scope's reservations are serialised by its row lock anyway; batching them is what lets a hot tenant scale.
+   */
+  private readonly reserving = new Map<string, PendingReserve[]>();
+
   async reserve(tenant: string, micros: number, opts: ReserveOptions): Promise<Reservation | undefined> {
     checkAmount(micros, 'amount');
-    const now = this.clock();
-    const id = `res_${randomUUID()}`;
-    const [r] = await this.q<{ code: string; granted: number | null }>('SELECT * FROM lutflow_reserve($1, $2, $3, $4, $5, $6, $7, $8)',
-      [id, tenant, scopeChain(tenant), micros, ms(now), ms(now + opts.ttlMs), opts.runId ?? null, opts.partial ?? false]);
-    if (r.code === 'BUDGET_NOT_FOUND') throw ledgerErrors.budgetNotFound(tenant);
-    if (r.code !== 'OK') return undefined;
-    return {
-      id, tenant_id: tenant, amount_micros: r.granted!, created_at: now, expires_at: now + opts.ttlMs,
-      ...(opts.runId === undefined ? {} : { run_id: opts.runId }),
-    };
+    return new Promise((resolve, reject) => {
+      const pending: PendingReserve = { micros, opts, resolve, reject };
+      const queue = this.reserving.get(tenant);
+      if (queue) {
+        queue.push(pending);
+        return;
+      }
+      this.reserving.set(tenant, []);
+      void this.reserveBatches(tenant, [pending]);
+    });
+  }
+
+  /** Sends what waits for `tenant`, batch after batch, until nothing does. */
+  private async reserveBatches(tenant: string, first: PendingReserve[]): Promise<void> {
+    for (let batch = first; batch.length; batch = this.takeQueued(tenant)) {
+      for (let i = 0; i < batch.length; i += MAX_RESERVE_BATCH) await this.reserveMany(tenant, batch.slice(i, i + MAX_RESERVE_BATCH));
+    }
+  }
+
+  private takeQueued(tenant: string): PendingReserve[] {
+    const queued = this.reserving.get(tenant) ?? [];
+    if (queued.length) this.reserving.set(tenant, []);
+    else this.reserving.delete(tenant);
+    return queued;
+  }
+
+  private async reserveMany(tenant: string, part: PendingReserve[]): Promise<void> {
+    try {
+      const now = this.clock();
+      const ids = part.map(() => `res_${randomUUID()}`);
+      const [r] = await this.q<{ codes: string[]; granted: (string | null)[] }>('SELECT * FROM lutflow_reserve_many($1, $2, $3, $4, $5, $6, $7, $8)', [
+        ids, tenant, scopeChain(tenant), part.map((p) => p.micros), ms(now), part.map((p) => ms(now + p.opts.ttlMs)),
+        part.map((p) => p.opts.runId ?? null), part.map((p) => p.opts.partial ?? false)]);
+      part.forEach((p, k) => {
+        if (r.codes[k] === 'BUDGET_NOT_FOUND') return p.reject(ledgerErrors.budgetNotFound(tenant));
+        if (r.codes[k] !== 'OK') return p.resolve(undefined);
+        p.resolve({
+          id: ids[k], tenant_id: tenant, amount_micros: Number(r.granted[k]), created_at: now, expires_at: now + p.opts.ttlMs,
+          ...(p.opts.runId === undefined ? {} : { run_id: p.opts.runId }),
+        });
+      });
+    } catch (err) {
+      for (const p of part) p.reject(err);
+    }
   }
 
   async extend(tenant: string, id: string, ttlMs: number): Promise<Reservation> {
