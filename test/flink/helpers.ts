@@ -19,8 +19,16 @@ export async function createTopics(partitions: number, ...topics: string[]) {
   await admin.disconnect();
 }
 
-/** Sends values in order; a value with `partition` set goes there, else it is keyed by tenant. */
-export async function produce(topic: string, events: (TelemetryEvent | { raw: string; partition?: number } | { event: TelemetryEvent; partition: number })[], client = kafka('flink-producer')) {
+/**
+ * Sends values in order; a value with `partition` set goes there, else it is keyed by tenant. With `pace`,
+ * `perSend` at a time every `everyMs`, as a live fleet sends (a send waits while the broker is away).
+ */
+export async function produce(
+  topic: string,
+  events: (TelemetryEvent | { raw: string; partition?: number } | { event: TelemetryEvent; partition: number })[],
+  client = kafka('flink-producer'),
+  pace?: { perSend: number; everyMs: number },
+) {
   const p = client.producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   const messages = events.map((e) => {
@@ -28,7 +36,13 @@ export async function produce(topic: string, events: (TelemetryEvent | { raw: st
     if ('event' in e) return { key: e.event.tenant_id, value: JSON.stringify(e.event), partition: e.partition };
     return { key: e.tenant_id, value: JSON.stringify(e) };
   });
-  for (const chunk of chunkMessages(messages)) await p.send({ topic, messages: chunk });
+  const chunks = pace
+    ? Array.from({ length: Math.ceil(messages.length / pace.perSend) }, (_, i) => messages.slice(i * pace.perSend, (i + 1) * pace.perSend))
+    : chunkMessages(messages);
+  for (const chunk of chunks) {
+    await p.send({ topic, messages: chunk });
+    if (pace) await new Promise((r) => setTimeout(r, pace.everyMs));
+  }
   await p.disconnect();
 }
 
