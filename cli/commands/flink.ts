@@ -19,7 +19,11 @@ const JOB_OPTIONS = `job options (sql, submit):
   --checkpoint-interval D windows are committed to Kafka with each checkpoint (2s)
   --state-ttl D           event ids and tenant clocks are kept this long    (1h)
   --start WHERE           group-offsets (default: from the group's committed offsets, else the
-                          earliest), earliest, latest, or a time (ISO 8601 or epoch ms)`;
+                          earliest), earliest, latest, or a time (ISO 8601 or epoch ms: the first
+                          record at or after it, by its Kafka timestamp)
+  --windows-from TIME     publish only the windows starting at or after TIME (event time): taking
+                          over from lutflow windows, which keeps the earlier ones (README "Switching
+                          engines"); default every window`;
 
 const usage = `usage: lutflow flink sql [job options]
        lutflow flink submit --gateway URL [--restore PATH] [job options] [--json]
@@ -43,7 +47,17 @@ is final). See README "Cost windows on Flink" for what differs and why.
   --json                  one JSON object instead of text
 
 ${JOB_OPTIONS}
-Durations: 500ms, 10s, 2m, 1h.`;
+Durations: 500ms, 10s, 2m, 1h.
+
+examples:
+  lutflow flink sql --brokers kafka:9092 > cost-windows.sql
+  lutflow flink submit --gateway http://flink:8083 --brokers kafka:9092
+  lutflow flink status --gateway http://flink:8083 --rest http://flink:8081
+  lutflow flink stop --gateway http://flink:8083
+  lutflow flink submit --gateway http://flink:8083 --brokers kafka:9092 --restore <path from status or stop>
+  taking over from lutflow windows stopped at 12:00 (README "Switching engines"):
+  lutflow flink submit --gateway http://flink:8083 --brokers kafka:9092 \\
+    --start 2026-05-01T11:58:00Z --windows-from 2026-05-01T11:59:00Z`;
 
 const FLAGS = {
   gateway: { type: 'string' },
@@ -64,15 +78,21 @@ const FLAGS = {
   'checkpoint-interval': { type: 'string' },
   'state-ttl': { type: 'string' },
   start: { type: 'string' },
+  'windows-from': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse<typeof FLAGS>>['values'];
 
+/** ISO 8601 or epoch milliseconds. */
+function time(flag: string, v: string, expected = 'a time (ISO 8601 or epoch ms)'): number {
+  const ms = /^\d+$/.test(v) ? Number(v) : /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : NaN;
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new UsageError(`--${flag}: expected ${expected}, got '${v}'`);
+  return ms;
+}
+
 function startFrom(v: string | undefined): FlinkStartFrom | undefined {
   if (v === undefined || v === 'group-offsets' || v === 'earliest' || v === 'latest') return v;
-  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new UsageError(`--start: expected group-offsets, earliest, latest or a time, got '${v}'`);
-  return { timestampMs: ms };
+  return { timestampMs: time('start', v, 'group-offsets, earliest, latest or a time (ISO 8601 or epoch ms)') };
 }
 
 function jobOptions(v: Values): FlinkJobOptions {
@@ -93,19 +113,43 @@ function jobOptions(v: Values): FlinkJobOptions {
     checkpointIntervalMs: d('checkpoint-interval', 2_000),
     stateTtlMs: d('state-ttl', 3_600_000),
     startFrom: startFrom(v.start),
+    windowsFromMs: v['windows-from'] === undefined ? undefined : time('windows-from', v['windows-from']),
   };
 }
 
+/** The flag behind each job option, for errors in the user's terms. */
+const FLAG_OF: Record<string, string> = {
+  brokers: '--brokers', jobName: '--name', groupId: '--group', telemetryTopic: '--telemetry-topic',
+  windowsTopic: '--windows-topic', windowMs: '--window', outOfOrdernessMs: '--out-of-orderness',
+  allowedLatenessMs: '--lateness', clockSkewMs: '--clock-skew', idleTimeoutMs: '--idle-timeout',
+  checkpointIntervalMs: '--checkpoint-interval', stateTtlMs: '--state-ttl', 'startFrom.timestampMs': '--start',
+  windowsFromMs: '--windows-from',
+};
+
+function url(flag: string, v: string | undefined, env: string, example: string): string | undefined {
+  const u = setting(v, env);
+  if (u === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(u).protocol;
+  } catch {
+    // not a URL
+  }
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new UsageError(`--${flag}${v === undefined ? ` (${env})` : ''}: expected an http(s) URL such as ${example}, got '${u}'`);
+  return u;
+}
+
 const gatewayOf = (v: Values) => {
-  const g = setting(v.gateway, 'LUTFLOW_FLINK_GATEWAY');
+  const g = url('gateway', v.gateway, 'LUTFLOW_FLINK_GATEWAY', 'http://127.0.0.1:8083');
   if (!g) throw new UsageError('--gateway is required (or LUTFLOW_FLINK_GATEWAY): the Flink SQL Gateway, e.g. http://127.0.0.1:8083');
   return g;
 };
 
 async function status(v: Values, io: Io): Promise<void> {
   const name = v.name ?? 'lutflow-cost-windows';
+  const rest = url('rest', v.rest, 'LUTFLOW_FLINK_REST', 'http://127.0.0.1:8081');
   const jobs = await listJobs(gatewayOf(v), name);
-  const rest = setting(v.rest, 'LUTFLOW_FLINK_REST');
   const detailed = await Promise.all(
     jobs.map(async (j) => {
       if (!rest) return { ...j };
@@ -149,13 +193,15 @@ const command: Command = {
       else if (sub === 'stop') {
         const gateway = gatewayOf(values);
         const name = values.name ?? 'lutflow-cost-windows';
+        if (values.job !== undefined && !/^[0-9a-f]{32}$/.test(values.job))
+          throw new UsageError(`--job: expected a Flink job id (32 hex digits, see lutflow flink status), got '${values.job}'`);
         const jobId = values.job ?? (await listJobs(gateway, name)).find((j) => j.status === 'RUNNING')?.jobId;
         if (!jobId) throw new FlinkGatewayError(`no running job named ${name}`);
         const savepoint = await stopJob(gateway, jobId);
         io.out(values.json ? JSON.stringify({ jobId, savepoint }) : `stopped ${jobId}; savepoint ${savepoint ?? '(none reported)'}`);
       } else throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'a subcommand is required: sql, submit, status or stop');
     } catch (err) {
-      if (err instanceof FlinkJobOptionError) throw new UsageError(err.message);
+      if (err instanceof FlinkJobOptionError) throw new UsageError(err.message.replace(err.field, FLAG_OF[err.field] ?? err.field));
       throw err;
     }
   },

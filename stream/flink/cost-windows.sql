@@ -147,10 +147,12 @@ FROM (
 );
 
 -- An event id counts once: the first arrival is kept (insert-only, so the event time stays a time attribute).
+-- With --windows-from, only the windows starting at or after it (taking over from another engine, which
+-- keeps the earlier ones); the tenants' clocks above still see every event.
 CREATE TEMPORARY VIEW lut_window_events AS
 SELECT * FROM (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY proc ASC) AS arrival
-  FROM lut_clocked_events WHERE NOT too_late
+  FROM lut_clocked_events WHERE NOT too_late AND ${WINDOWS_FROM}
 ) WHERE arrival = 1;
 
 -- Each window is emitted once, complete: when event time (the watermark) is past its end by the bound, the

@@ -41,6 +41,12 @@ interface ResultPage {
 
 const API = '/v3';
 
+/** Why a request never got an answer: the network error's code (ECONNREFUSED, ENOTFOUND…) or message. */
+export function unreachable(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}
+
 /** The most useful line of a gateway error: the innermost `Caused by:` of the server's trace. */
 export function rootCause(errors: readonly string[]): string {
   const text = errors.join('\n');
@@ -89,8 +95,7 @@ export class SqlGateway {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new FlinkGatewayError(`cannot reach the Flink SQL Gateway at ${this.url} (${cause})`);
+      throw new FlinkGatewayError(`cannot reach the Flink SQL Gateway at ${this.url} (${unreachable(err)})`);
     }
     const text = await res.text();
     let json: unknown;

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { TOPICS } from '../topics.js';
 
-/** The Flink SQL job, with `${NAME}` placeholders (see `renderCostWindowsSql`). */
-export const COST_WINDOWS_SQL_PATH = new URL('./cost-windows.sql', import.meta.url);
+/** The Flink SQL job, with `${NAME}` placeholders (see `renderCostWindowsSql`); from dist/ too (tsc copies no .sql). */
+export const COST_WINDOWS_SQL_PATH = new URL(
+  import.meta.url.includes('/dist/') ? '../../../stream/flink/cost-windows.sql' : './cost-windows.sql',
+  import.meta.url,
+);
 
 /** Where the job starts reading lut.telemetry when its consumer group has no committed offsets. */
 export type FlinkStartFrom = 'group-offsets' | 'earliest' | 'latest' | { readonly timestampMs: number };
@@ -27,9 +30,14 @@ export interface FlinkJobOptions {
   /** Event ids and tenants' clocks are kept this long (processing time) after they were last seen. */
   readonly stateTtlMs?: number;
   readonly startFrom?: FlinkStartFrom;
+  /**
+   * Only the windows starting at or after this time (epoch ms) are computed and published: taking over from
+   * another engine that keeps the earlier ones (README "Switching engines"). Unset: every window.
+   */
+  readonly windowsFromMs?: number;
 }
 
-export const FLINK_JOB_DEFAULTS: Required<Omit<FlinkJobOptions, 'brokers'>> = {
+export const FLINK_JOB_DEFAULTS: Required<Omit<FlinkJobOptions, 'brokers' | 'windowsFromMs'>> = {
   telemetryTopic: TOPICS.telemetry,
   windowsTopic: TOPICS.costWindows,
   groupId: 'lutflow-flink-cost-windows',
@@ -76,7 +84,7 @@ const duration = (v: number) => `${v} ms`;
 /** The job's SQL with every placeholder filled in: statements separated by `;` at the end of a line. */
 export function renderCostWindowsSql(opts: FlinkJobOptions): string {
   const set = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as FlinkJobOptions;
-  const o: Required<FlinkJobOptions> = { ...FLINK_JOB_DEFAULTS, ...set };
+  const o: Required<Omit<FlinkJobOptions, 'windowsFromMs'>> & FlinkJobOptions = { ...FLINK_JOB_DEFAULTS, ...set };
   if (!BROKERS.test(o.brokers)) throw new FlinkJobOptionError('brokers', `expected host:port[,host:port…], got ${JSON.stringify(o.brokers)}`);
   const windowMs = ms('windowMs', o.windowMs, { min: 1000, seconds: true });
   const start = o.startFrom;
@@ -101,6 +109,8 @@ export function renderCostWindowsSql(opts: FlinkJobOptions): string {
     CHECKPOINT_INTERVAL: duration(ms('checkpointIntervalMs', o.checkpointIntervalMs, { min: 100 })),
     STATE_TTL: duration(ms('stateTtlMs', o.stateTtlMs, { min: 1 })),
     SOURCE_STARTUP: startup,
+    WINDOWS_FROM:
+      o.windowsFromMs === undefined ? 'TRUE' : `window_end_ms - ${windowMs} >= ${ms('windowsFromMs', o.windowsFromMs)}`,
   };
   const template = readFileSync(COST_WINDOWS_SQL_PATH, 'utf8');
   return template.replace(/\$\{([A-Z_]+)\}/g, (m, k: string) => {

@@ -1,4 +1,5 @@
 /** What the JobManager's REST API says about a running job: checkpoints and the records Flink dropped as late. */
+import { unreachable } from './gateway.js';
 
 export interface JobCheckpoints {
   readonly completed: number;
@@ -14,7 +15,7 @@ async function get<T>(rest: string, path: string): Promise<T> {
   try {
     res = await fetch(`${rest.replace(/\/+$/, '')}${path}`, { signal: AbortSignal.timeout(10_000) });
   } catch (err) {
-    throw new Error(`cannot reach the Flink REST API at ${rest} (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`);
+    throw new Error(`cannot reach the Flink REST API at ${rest} (${unreachable(err)})`);
   }
   if (!res.ok) throw new Error(`Flink REST ${path}: HTTP ${res.status}`);
   return (await res.json()) as T;
