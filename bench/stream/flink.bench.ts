@@ -25,7 +25,9 @@ async function follow(kafka: Kafka, topic: string, done: (latest: Map<string, Co
       if (done(latest)) resolveDone();
     },
   });
-  const ok = await Promise.race([finished.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs))]);
+  let timer: NodeJS.Timeout | undefined;
+  const ok = await Promise.race([finished.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+  clearTimeout(timer);
   await c.disconnect();
   if (!ok) throw new Error(`${topic}: not complete within ${timeoutMs} ms`);
   return { latest, at: Date.now() };
