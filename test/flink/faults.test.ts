@@ -6,7 +6,9 @@ import { cli } from '../helpers/index.js';
 import { brokers, createReader, kafka, sameSums, waitFor } from '../helpers/kafka.js';
 import { windowSums } from '../helpers/telemetry-workload.js';
 import { brokerScript, freeBrokerPort } from '../setup/kafka.js';
-import { cancelJob, createTopics, embeddedWindows, flink, lateRecordsDropped, latest, produce, startFlinkJob, sums } from './helpers.js';
+import {
+  cancelJob, createTopics, embeddedWindows, flink, lateRecordsDropped, latest, produce, startFlinkJob, sums,
+} from './helpers.js';
 import { sharedClockWorkload } from './workload.js';
 
 const PARTITIONS = 3;
@@ -23,9 +25,14 @@ function scenario(name: string) {
   const wl = sharedClockWorkload({ events: 3_000, tenants: 5, prefix: id, startMs: start, seed: 5, maxStepMs: 400 });
   // One event far past the last on every partition: the watermark passes every window.
   const closing = Array.from({ length: PARTITIONS }, (_, partition) => ({
-    partition, event: { ...wl.events[0], event_id: `${id}-last-${partition}`, tenant_id: `tick-${id}`, deployment_id: undefined, event_time: new Date(wl.endMs + 120_000).toISOString() },
+    partition,
+    event: {
+      ...wl.events[0], event_id: `${id}-last-${partition}`, tenant_id: `tick-${id}`, deployment_id: undefined,
+      event_time: new Date(wl.endMs + 120_000).toISOString(),
+    },
   }));
-  return { id, wl, IN: `flink-${id}-in`, OUT: `flink-${id}-out`, first: spread(wl.events.slice(0, 1500)), second: [...spread(wl.events.slice(1500)), ...closing] };
+  const first = spread(wl.events.slice(0, 1500));
+  return { id, wl, IN: `flink-${id}-in`, OUT: `flink-${id}-out`, first, second: [...spread(wl.events.slice(1500)), ...closing] };
 }
 
 /** Every window equals the embedded aggregator's, and none was published twice. */
@@ -79,10 +86,13 @@ describe('the Flink job across failures: nothing lost, nothing doubled (issue ac
     const port = await freeBrokerPort();
     brokerScript('start', port, true);
     cleanups.push(() => brokerScript('wipe', port));
-    const own = (cid: string) => createKafka({ brokers: [`127.0.0.1:${port}`], clientId: cid, retry: { retries: 100, maxRetryTime: 2000 } });
+    const own = (cid: string) =>
+      createKafka({ brokers: [`127.0.0.1:${port}`], clientId: cid, retry: { retries: 100, maxRetryTime: 2000 } });
     const admin = own('admin').admin();
     await admin.connect();
-    await admin.createTopics({ topics: [s.IN, s.OUT].map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+    await admin.createTopics({
+      topics: [s.IN, s.OUT].map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true,
+    });
     await admin.disconnect();
     const reader = createReader(own('bk-reader'), s.OUT);
     cleanups.push(() => reader.stop());
@@ -102,7 +112,8 @@ describe('the Flink job across failures: nothing lost, nothing doubled (issue ac
     brokerScript('start', port);
     expect(await sending).toBeUndefined();
     const done = await waitFor(() => sameSums(windowSums(reader.records, s.id).perTenant, s.wl.truth), 120_000);
-    expect(done, done ? '' : `${reader.records.length} records read; Flink dropped ${await lateRecordsDropped(jobId)} as late`).toBe(true);
+    const why = async () => `${reader.records.length} records read; Flink dropped ${await lateRecordsDropped(jobId)} as late`;
+    expect(done, done ? '' : await why()).toBe(true);
     await new Promise((r) => setTimeout(r, 3000));
     expectExactlyOnce(reader.records, s);
   }, 300_000);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKafka, ensureTopics, runKafkaCostWindows, TOPIC_SPECS, TOPICS, type CostWindow, type CostWindowJob } from '../../stream/index.js';
+import {
+  createKafka, ensureTopics, runKafkaCostWindows, TOPIC_SPECS, TOPICS, type CostWindow, type CostWindowJob,
+} from '../../stream/index.js';
 import { sameSums, waitFor } from '../helpers/kafka.js';
 import { windowSums } from '../helpers/telemetry-workload.js';
 import { brokerScript, freeBrokerPort } from '../setup/kafka.js';
@@ -29,7 +31,9 @@ describe('switching engines on one lut.cost-windows: our job → Flink → our j
 
     const id = `sw-${randomUUID().slice(0, 8)}`;
     const start = Date.UTC(2100, 0, 1) + Math.floor(Math.random() * 1e6) * WINDOW;
-    const wl = sharedClockWorkload({ events: 4_000, tenants: partitions, prefix: id, startMs: start, seed: 9, maxStepMs: 400 });
+    const wl = sharedClockWorkload({
+      events: 4_000, tenants: partitions, prefix: id, startMs: start, seed: 9, maxStepMs: 400,
+    });
     // Tenant i on partition i: every partition carries the stream, each tenant's events in order.
     const spread = (from: number, to: number) =>
       wl.events.slice(from, to).map((event) => ({ event, partition: Number(/-t(\d+)$/.exec(event.tenant_id)![1]) }));
@@ -54,8 +58,8 @@ describe('switching engines on one lut.cost-windows: our job → Flink → our j
     const tenants = [...wl.truth.keys()];
     /** Whether every tenant has a window starting at or after `ms` among `rs`. */
     const reached = (ms: number, rs: typeof records = records) => {
-      const seen = new Set(rs.filter((r) => r.key?.startsWith(`tenant/${id}`))
-        .map((r) => JSON.parse(r.value) as CostWindow).filter((w) => Date.parse(w.window_start) >= ms).map((w) => w.tenant_id));
+      const seen = new Set(rs.filter((r) => r.key?.startsWith(`tenant/${id}`)).map((r) => JSON.parse(r.value) as CostWindow)
+        .filter((w) => Date.parse(w.window_start) >= ms).map((w) => w.tenant_id));
       return tenants.every((t) => seen.has(t));
     };
 
@@ -77,7 +81,9 @@ describe('switching engines on one lut.cost-windows: our job → Flink → our j
 
     // 2. Flink from R, publishing the windows from T on; P2b arrives while it runs.
     const atFlink = await ends();
-    const flink = await startFlinkJob({ jobName: id, groupId: `${id}-flink`, brokers, startFrom: { timestampMs: R }, windowsFromMs: T, idleTimeoutMs: 60_000 });
+    const flink = await startFlinkJob({
+      jobName: id, groupId: `${id}-flink`, brokers, startFrom: { timestampMs: R }, windowsFromMs: T, idleTimeoutMs: 60_000,
+    });
     cleanups.push(() => cancelJob(flink.jobId));
     await produce(TOPICS.telemetry, p2b, own('p2b'));
     const maxP2b = Math.max(...p2b.map((e) => Date.parse(e.event.event_time)));
