@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { FeatureBuilder } from '../features/index.js';
 import type { Catalog } from '../pricing/index.js';
 import { KeyRing, type ApiKey } from './auth.js';
-import type { Ledger, LedgerPolicy } from './ledger/index.js';
+import { ApiError } from './errors.js';
+import { isServerScope, type Ledger, type LedgerPolicy } from './ledger/index.js';
 import type { Metrics } from './metrics.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { Predictor } from './predictor.js';
@@ -31,5 +32,17 @@ export function keyOf(ctx: ServingContext, req: FastifyRequest): ApiKey {
 export function authorizeTenant(ctx: ServingContext, req: FastifyRequest, tenant: string): ApiKey {
   const key = keyOf(ctx, req);
   KeyRing.authorize(key, tenant);
+  return key;
+}
+
+/**
+ * As `authorizeTenant`, for taking, closing or renewing reservations through a tenant's path: a deployment's
+ * scope is the server's own (it meters and settles it), so no key acts there, an admin's neither.
+ */
+export function authorizeReservations(ctx: ServingContext, req: FastifyRequest, tenant: string): ApiKey {
+  const key = authorizeTenant(ctx, req, tenant);
+  if (isServerScope(tenant)) {
+    throw new ApiError('FORBIDDEN', `'${tenant}' is a deployment's budget scope: the server meters and settles it; stop the deployment instead (POST /deployments/{id}/kill)`, '/tenant_id');
+  }
   return key;
 }

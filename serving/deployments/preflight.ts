@@ -75,6 +75,10 @@ export function decideDeployment(input: {
   const perHour = perGpu * spec.gpu_count;
   const durationMicros = spec.max_duration_ms === undefined ? undefined : Math.ceil((perHour * spec.max_duration_ms) / 3_600_000);
   const hold = Math.min(spec.budget_micros ?? Infinity, durationMicros ?? Infinity);
+  if (hold < 1 && perHour > 0) {
+    const field = spec.budget_micros !== undefined && hold === spec.budget_micros ? '/budget_usd' : '/max_duration_s';
+    throw new ApiError('INVALID_REQUEST', `the deployment would hold $${microsToUsd(hold).toFixed(6)}: a budget or max duration must be worth at least one micro-dollar of its GPUs`, field);
+  }
   const predicted = spec.workload ? input.predictor.predict({ tenant_id: spec.tenant_id, plan, prices }) : undefined;
   if (predicted && !predicted.feasible) throw new ApiError('INFEASIBLE_PLAN', predicted.reason, '/workload');
   const prediction: DeployPrediction = {
@@ -87,7 +91,7 @@ export function decideDeployment(input: {
   let reason: string | undefined;
   if (predicted?.feasible && usdToMicros(predicted.p90_usd) > (spec.budget_micros ?? Infinity)) {
     reason = `the workload's predicted P90 $${predicted.p90_usd.toFixed(6)} exceeds the deployment's budget $${microsToUsd(spec.budget_micros!).toFixed(6)}`;
-  } else if (hold > input.remainingMicros) {
+  } else if (hold > input.remainingMicros || input.remainingMicros <= 0) {
     reason = `the deployment needs $${microsToUsd(hold).toFixed(6)} held, more than the $${microsToUsd(Math.max(0, input.remainingMicros)).toFixed(6)} that remains`;
   }
   if (!reason) return { allow: true, prediction };

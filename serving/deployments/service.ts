@@ -396,7 +396,11 @@ export class DeploymentService {
         view.settled = { micros: view.spent_micros, usd: view.spent_usd, at: new Date(this.deps.clock()).toISOString() };
         return;
       } catch (err) {
-        if (err instanceof LedgerError && err.code === 'RESERVATION_SETTLED') return;
+        if (err instanceof LedgerError && err.code === 'RESERVATION_SETTLED') {
+          // Only this service settles a deployment's scope: an earlier attempt landed though its answer was lost.
+          this.deps.log.warn({ deployment: view.id }, 'deployment already settled by an earlier attempt');
+          return;
+        }
         if (!(err instanceof LedgerError && err.retriable) || attempt >= 20) {
           this.deps.log.error({ err, deployment: view.id }, 'deployment not settled');
           view.message = `${view.message ? `${view.message}; ` : ''}settle failed: ${(err as Error).message}`;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { FileAlerts } from './file-alerts.js';
 import { Journal, type FsyncPolicy, type JournalFs } from './journal.js';
-import { LedgerState, ruleOf, type Change, type ChargeItem, type TenantState } from './state.js';
+import { LedgerState, ruleOf, seenKey, type Change, type ChargeItem, type TenantState } from './state.js';
 import {
   budgetDefaults, DEFAULT_POLICY, LedgerError,
   type Alert, type Budget, type BudgetInput, type BudgetPatch, type BudgetStatus, type ChargeInput, type ChargeResult,
   type DeliveryResult, type Ledger, type LedgerHealth, type LedgerPolicy, type RaiseInput, type Reservation, type ReserveOptions,
 } from './types.js';
-import { checkAmount, checkCharges, grantFor, ledgerErrors, scopeChain } from './rules.js';
+import { checkAmount, checkCharges, grantFor, ledgerErrors, reaches, scopeChain } from './rules.js';
 import { windowAt } from './windows.js';
 
 export interface FileLedgerOptions {
@@ -89,12 +89,17 @@ export class FileLedger implements Ledger {
     return levels;
   }
 
-  /** The levels of the chain that know reservation `id` (a budget made after the reservation does not). */
-  private holding(tenant: string, id: string): { levels: TenantState[]; found: NonNullable<ReturnType<LedgerState['find']>> } {
-    const levels = this.chain(tenant).filter((t) => this.state.find(t, id));
-    const found = levels.length ? this.state.find(levels[0], id) : undefined;
-    if (!found) throw ledgerErrors.reservationNotFound(tenant, id);
-    return { levels, found };
+  /**
+   * Reservation `id` as reached through the path of `tenant` (its own scope or an ancestor's, see `reaches`):
+   * where it stands, the first budget of the path holding it (whose status the caller gets), and every budget
+   * holding it (its own scope's chain as it was when it was made, which a close or renewal applies to).
+   */
+  private holding(tenant: string, id: string): { levels: TenantState[]; at: TenantState; found: NonNullable<ReturnType<LedgerState['find']>> } {
+    const at = this.chain(tenant).find((t) => this.state.find(t, id));
+    const found = at && this.state.find(at, id);
+    const owner = found && ('open' in found ? found.open.tenant_id : found.closed.tenant_id ?? at.budget.tenant_id);
+    if (!found || !reaches(tenant, owner!)) throw ledgerErrors.reservationNotFound(tenant, id);
+    return { levels: this.chain(owner!).filter((t) => this.state.find(t, id)), at: at!, found };
   }
 
   private view(t: TenantState): BudgetStatus {
@@ -156,32 +161,32 @@ export class FileLedger implements Ledger {
   }
 
   async extend(tenant: string, id: string, ttlMs: number): Promise<Reservation> {
-    const levels = this.chain(tenant).filter((t) => t.open.has(id));
-    if (!levels.length) throw ledgerErrors.notRenewable(tenant, id);
-    const r = levels[0].open.get(id)!;
+    const r = this.chain(tenant).map((t) => t.open.get(id)).find(Boolean);
+    if (!r || !reaches(tenant, r.tenant_id)) throw ledgerErrors.notRenewable(tenant, id);
+    const levels = this.chain(r.tenant_id).filter((t) => t.open.has(id));
     const expires = this.clock() + ttlMs;
-    await this.record({ op: 'extend', tenant_id: tenant, id, expires_at: expires, chain: ids(levels) });
+    await this.record({ op: 'extend', tenant_id: r.tenant_id, id, expires_at: expires, chain: ids(levels) });
     return { ...r, expires_at: expires };
   }
 
   async settle(tenant: string, id: string, micros: number): Promise<BudgetStatus> {
     checkAmount(micros, 'cost');
-    const { levels, found } = this.holding(tenant, id);
+    const { levels, at, found } = this.holding(tenant, id);
     if ('closed' in found && found.closed.state === 'settled') throw ledgerErrors.alreadySettled(id);
     const rest = Math.max(0, micros - (levels[0].drawn.get(id) ?? 0));
     await this.record({ op: 'settle', tenant_id: tenant, id, micros: rest, at: this.clock(), chain: ids(levels) });
     for (const t of levels) await this.raiseThresholds(t);
-    return this.view(levels[0]);
+    return this.view(at);
   }
 
   async release(tenant: string, id: string): Promise<BudgetStatus> {
-    const { levels, found } = this.holding(tenant, id);
+    const { levels, at, found } = this.holding(tenant, id);
     if ('closed' in found) {
       if (found.closed.state === 'settled') throw ledgerErrors.alreadySettled(id);
-      return this.view(levels[0]);
+      return this.view(at);
     }
     await this.record({ op: 'release', tenant_id: tenant, id, at: this.clock(), chain: ids(levels) });
-    return this.view(levels[0]);
+    return this.view(at);
   }
 
   async charge(tenant: string, items: readonly ChargeInput[]): Promise<ChargeResult> {
@@ -195,10 +200,10 @@ export class FileLedger implements Ledger {
     const inBatch = new Set<string>();
     let late = 0, duplicates = 0, covered = 0;
     for (const it of items) {
-      if (levels.some((l) => l.seen.has(it.id)) || inBatch.has(it.id)) { duplicates++; continue; }
+      if (levels.some((l) => l.seen.has(seenKey(l.budget.tenant_id, tenant, it.id))) || inBatch.has(it.id)) { duplicates++; continue; }
       inBatch.add(it.id);
       const keep = it.at + this.policy.dedupeHorizonMs;
-      const lease = it.lease === undefined ? undefined : levels.map((l) => this.state.find(l, it.lease!)).find(Boolean);
+      const lease = this.leaseOf(tenant, levels, it.lease);
       if (lease && 'closed' in lease && lease.closed.state === 'settled') {
         covered++;
         out.push({ id: it.id, micros: it.micros, at: now, keep, lease: it.lease, covered: true });
@@ -206,7 +211,8 @@ export class FileLedger implements Ledger {
       }
       const at = Math.min(it.at, now);
       if (at < windowStart) late++;
-      const holders = lease && 'open' in lease ? this.chain(lease.open.tenant_id).filter((l) => l.open.has(it.lease!)) : [];
+      // Spent under a lease not settled yet (open, expired, released): drawn, so that its settle charges only the rest.
+      const holders = lease ? levels.filter((l) => this.state.find(l, it.lease!)) : [];
       const drawn = holders.length ? { lease: it.lease, lease_levels: ids(holders) } : {};
       out.push({ id: it.id, micros: it.micros, at: at < windowStart ? now : at, keep, ...drawn });
     }
@@ -215,6 +221,21 @@ export class FileLedger implements Ledger {
       for (const l of levels) await this.raiseThresholds(l);
     }
     return { charged: items.length - duplicates - late - covered, late, duplicates, covered };
+  }
+
+  /**
+   * The lease a cost names, where it stands, if it is the reporting scope's own: a lease is spent by its holder,
+   * which reports as its scope. A cost naming anyone else's is charged as if it named none.
+   */
+  private leaseOf(tenant: string, levels: readonly TenantState[], lease: string | undefined) {
+    if (lease === undefined) return undefined;
+    for (const l of levels) {
+      const found = this.state.find(l, lease);
+      if (!found) continue;
+      const owner = 'open' in found ? found.open.tenant_id : found.closed.tenant_id ?? l.budget.tenant_id;
+      return owner === tenant ? found : undefined;
+    }
+    return undefined;
   }
 
   async raise(input: RaiseInput): Promise<Alert | undefined> {

@@ -1,7 +1,7 @@
 export { FileLedger, type FileLedgerOptions } from './file-ledger.js';
 export { PgLedger, type PgLedgerOptions } from './pg/pg-ledger.js';
 export { MIGRATIONS } from './pg/migrations.js';
-export { eventTimeError, modelAllowed } from './rules.js';
+export { eventTimeError, isServerScope, modelAllowed } from './rules.js';
 export type { FsyncPolicy, JournalFs } from './journal.js';
 export {
   DEFAULT_POLICY, DEFAULT_ALERT_THRESHOLDS, LedgerError,

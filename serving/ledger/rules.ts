@@ -75,6 +75,21 @@ export function scopeChain(id: string): string[] {
   return parts.map((_, i) => parts.slice(0, parts.length - i).join('/')).filter((s) => s.length > 0);
 }
 
+/**
+ * Scopes whose reservations the server itself holds and closes (a deployment's `acme/deployment:ID`, metered
+ * tick by tick): no API caller settles, releases or renews them, through their own path or an ancestor's.
+ */
+export const isServerScope = (scope: string) => /(^|\/)deployment:/.test(scope);
+
+/**
+ * Whether a reservation made for scope `owner` may be closed or renewed through the path of scope `path`: its
+ * own, or an ancestor's (a key for `acme` acts for `acme/search`), never a descendant's or a sibling's, and never
+ * a server scope's through an ancestor.
+ */
+export function reaches(path: string, owner: string): boolean {
+  return owner === path || (owner.startsWith(`${path}/`) && !isServerScope(owner));
+}
+
 /** Whether `model` passes `policy`: not denied, and allowed when there is an allow list. */
 export function modelAllowed(policy: ModelPolicy | undefined, model: string): boolean {
   return !policy || policyAllows(policy, model);

@@ -42,6 +42,8 @@ export interface ChargeItem {
 /** A reservation that no longer holds budget, remembered so that a late settle still charges once. */
 interface Closed {
   readonly state: 'expired' | 'released' | 'settled';
+  /** The scope it was made for (absent in snapshots written before scopes). */
+  readonly tenant_id?: string;
   readonly amount_micros: number;
   readonly expires_at: number;
   /** Forgotten from then on (ms): the settle grace period after it expired or closed, whichever is later. */
@@ -56,7 +58,7 @@ export interface TenantState {
   readonly closed: Map<string, Closed>;
   /** What was charged under each reservation (leases); the reserved sum holds only what is left of each. */
   readonly drawn: Map<string, number>;
-  /** Event ids already charged, with the time they may be forgotten. */
+  /** Event ids already charged (`seenKey`), with the time they may be forgotten. */
   readonly seen: Map<string, number>;
 }
 
@@ -89,6 +91,14 @@ interface Due {
   readonly at: number;
   readonly tenant: string;
   readonly id: string;
+}
+
+/**
+ * How a budget remembers an event id charged to it: ids are per reporting tenant, so an ancestor's budget keys
+ * its descendants' ids by who reported them (two sibling scopes may both send an id `1`).
+ */
+export function seenKey(level: string, reporter: string, id: string): string {
+  return level === reporter ? id : `${reporter}\u0000${id}`;
 }
 
 export function ruleOf(b: Budget): WindowRule {
@@ -170,8 +180,9 @@ export class LedgerState {
         // Entries were de-duplicated and drawn when they were made; deciding again here would depend on
         // when the journal is replayed (an id forgotten and charged again must stay charged twice).
         for (const it of e.items) {
-          t.seen.set(it.id, it.keep);
-          this.forgets.push({ at: it.keep, tenant: level, id: it.id, kind: 'seen' });
+          const key = seenKey(level, e.tenant_id, it.id);
+          t.seen.set(key, it.keep);
+          this.forgets.push({ at: it.keep, tenant: level, id: key, kind: 'seen' });
           if (!it.covered) t.spend.add(it.at, it.micros);
         }
         break;
@@ -187,7 +198,10 @@ export class LedgerState {
     }
     const expires = open?.expires_at ?? before?.expires_at ?? at;
     const until = Math.max(expires, at) + this.policy.settleGraceMs;
-    t.closed.set(id, { state, amount_micros: open?.amount_micros ?? before?.amount_micros ?? 0, expires_at: expires, until });
+    const tenantId = open?.tenant_id ?? before?.tenant_id;
+    t.closed.set(id, {
+      state, ...(tenantId === undefined ? {} : { tenant_id: tenantId }), amount_micros: open?.amount_micros ?? before?.amount_micros ?? 0, expires_at: expires, until,
+    });
     this.forgets.push({ at: until, tenant, id, kind: 'closed' });
   }
 
@@ -200,7 +214,7 @@ export class LedgerState {
       t.open.delete(d.id);
       t.reserved -= this.held(t, r);
       const until = r.expires_at + this.policy.settleGraceMs;
-      t.closed.set(d.id, { state: 'expired', amount_micros: r.amount_micros, expires_at: r.expires_at, until });
+      t.closed.set(d.id, { state: 'expired', tenant_id: r.tenant_id, amount_micros: r.amount_micros, expires_at: r.expires_at, until });
       this.forgets.push({ at: until, tenant: d.tenant, id: d.id, kind: 'closed' });
     }
     for (const d of this.forgets.popUntil(now)) {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { usdToMicros } from '../../pricing/index.js';
 import { KeyRing } from '../auth.js';
-import { authorizeTenant, keyOf, type ServingContext } from '../context.js';
+import { authorizeReservations, authorizeTenant, keyOf, type ServingContext } from '../context.js';
 import { canonicalOverrides } from '../prices.js';
 import { BudgetCreateBody, BudgetPatchBody, ReservationParams, SettleBody, TenantParams } from '../schemas.js';
 import { budgetView } from './budget-view.js';
@@ -53,7 +53,7 @@ export function budgetRoutes(app: FastifyInstance, ctx: ServingContext): void {
       tags, params: ReservationParams, body: SettleBody,
     },
   }, async (req) => {
-    authorizeTenant(ctx, req, req.params.tenant_id);
+    authorizeReservations(ctx, req, req.params.tenant_id);
     const micros = usdToMicros(req.body.cost_usd, 'cost_usd');
     return budgetView(await ctx.ledger.settle(req.params.tenant_id, req.params.reservation_id, micros), ctx.clock());
   });
@@ -61,7 +61,7 @@ export function budgetRoutes(app: FastifyInstance, ctx: ServingContext): void {
   app.post<{ Params: Static<typeof ReservationParams> }>('/budgets/:tenant_id/reservations/:reservation_id/release', {
     schema: { summary: 'release a reservation (the run was cancelled)', tags, params: ReservationParams },
   }, async (req) => {
-    authorizeTenant(ctx, req, req.params.tenant_id);
+    authorizeReservations(ctx, req, req.params.tenant_id);
     return budgetView(await ctx.ledger.release(req.params.tenant_id, req.params.reservation_id), ctx.clock());
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { microsToUsd, usdToMicros } from '../../pricing/index.js';
-import { authorizeTenant, type ServingContext } from '../context.js';
+import { authorizeReservations, type ServingContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Reservation } from '../ledger/index.js';
 import { ReservationParams, TenantParams } from '../schemas.js';
@@ -38,7 +38,7 @@ export function leaseRoutes(app: FastifyInstance, ctx: ServingContext): void {
   app.post<{ Params: Static<typeof TenantParams>; Body: Static<typeof LeaseBody> }>('/budgets/:tenant_id/leases', {
     schema: { summary: 'lease a slice of the budget (SDK processes); granted in part when less remains', tags, params: TenantParams, body: LeaseBody },
   }, async (req, reply) => {
-    authorizeTenant(ctx, req, req.params.tenant_id);
+    authorizeReservations(ctx, req, req.params.tenant_id);
     const ttlMs = (req.body.ttl_seconds ?? DEFAULT_TTL_S) * 1000;
     const lease = await ctx.ledger.reserve(req.params.tenant_id, usdToMicros(req.body.amount_usd, 'amount_usd'), { ttlMs, partial: true });
     const levels = await ctx.ledger.chainStatus(req.params.tenant_id);
@@ -61,7 +61,7 @@ export function leaseRoutes(app: FastifyInstance, ctx: ServingContext): void {
   app.post<{ Params: Static<typeof ReservationParams>; Body: Static<typeof RenewBody> }>('/budgets/:tenant_id/leases/:reservation_id/renew', {
     schema: { summary: 'keep a lease alive (its holder is still running)', tags, params: ReservationParams, body: RenewBody },
   }, async (req) => {
-    authorizeTenant(ctx, req, req.params.tenant_id);
+    authorizeReservations(ctx, req, req.params.tenant_id);
     const ttlMs = (req.body.ttl_seconds ?? DEFAULT_TTL_S) * 1000;
     return leaseView(await ctx.ledger.extend(req.params.tenant_id, req.params.reservation_id, ttlMs));
   });
@@ -69,7 +69,7 @@ export function leaseRoutes(app: FastifyInstance, ctx: ServingContext): void {
   app.post<{ Params: Static<typeof ReservationParams>; Body: Static<typeof ReturnBody> }>('/budgets/:tenant_id/leases/:reservation_id/return', {
     schema: { summary: 'return a lease with what was spent under it; the rest goes back to the budget', tags, params: ReservationParams, body: ReturnBody },
   }, async (req) => {
-    authorizeTenant(ctx, req, req.params.tenant_id);
+    authorizeReservations(ctx, req, req.params.tenant_id);
     const micros = usdToMicros(req.body.spent_usd, 'spent_usd');
     return budgetView(await ctx.ledger.settle(req.params.tenant_id, req.params.reservation_id, micros), ctx.clock());
   });

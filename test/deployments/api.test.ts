@@ -98,6 +98,19 @@ describe('a deployment under a budget (local runtime, a real model server proces
     for (const a of w.json().alternatives) expect(a.p90_usd).toBeLessThanOrEqual(0.5);
   });
 
+  it('a $0 budget starts nothing: a hold that rounds to 0 is refused by field, and nothing fits what does not remain', async () => {
+    await post('/budgets', { tenant_id: 'initech', limit_usd: 0 }, ADMIN);
+    const base = { tenant_id: 'initech', model: 'llama-3-8b', gpu_type: 'H100', gpu_count: 8, command: modelServerCommand() };
+    const tiny = await post('/deployments', { ...base, budget_usd: 1e-9 }, ADMIN);
+    expect([tiny.statusCode, tiny.json().error]).toMatchObject([400, { code: 'INVALID_REQUEST', field: '/budget_usd' }]);
+    const short = await post('/deployments', { ...base, max_duration_s: 1e-6 }, ADMIN);
+    expect([short.statusCode, short.json().error]).toMatchObject([400, { code: 'INVALID_REQUEST', field: '/max_duration_s' }]);
+    const any = await post('/deployments', { ...base, budget_usd: 0.5 }, ADMIN);
+    expect(any.json().error.code).toBe('DEPLOYMENT_DENIED');
+    expect((await get('/deployments?tenant_id=initech', ADMIN)).json().deployments).toEqual([]);
+    expect((await get('/budgets/initech', ADMIN)).json()).toMatchObject({ spent_micros: 0, reserved_micros: 0 });
+  });
+
   it('ends a crash, a hung health check and a kill during start-up each in a clear state, spend settled', async () => {
     const crash = (await deploy({ budget_usd: 1, command: modelServerCommand('--crash-after-ms', '700') })).json().deployment;
     const hung = (await deploy({ budget_usd: 1, command: modelServerCommand('--hang-health') })).json().deployment;

@@ -25,9 +25,9 @@ type Cmd =
   | { kind: 'patch'; tenant: number; limit?: number; window?: Window; resetHour?: number; resetDay?: number }
   | { kind: 'advance'; ms: number }
   | { kind: 'reserve'; tenant: number; micros: number; ttlMs: number; partial: boolean }
-  | { kind: 'extend'; pick: number; ttlMs: number }
-  | { kind: 'settle'; pick: number; micros: number }
-  | { kind: 'release'; pick: number }
+  | { kind: 'extend'; pick: number; ttlMs: number; via: boolean }
+  | { kind: 'settle'; pick: number; micros: number; via: boolean }
+  | { kind: 'release'; pick: number; via: boolean }
   | { kind: 'charge'; tenant: number; items: { id: number; micros: number; offsetMs: number; lease?: number }[] }
   | { kind: 'restart' }
   | { kind: 'disk'; full: boolean };
@@ -39,9 +39,9 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('patch' as const), tenant, limit: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: undefined }), window: fc.option(windowArb, { nil: undefined }), resetHour: fc.option(fc.integer({ min: 0, max: 23 }), { nil: undefined }), resetDay: fc.option(fc.integer({ min: 1, max: 28 }), { nil: undefined }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 2 * H }), fc.integer({ min: 0, max: 40 * 24 * H })) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('reserve' as const), tenant, micros: fc.integer({ min: 0, max: 2_000 }), ttlMs: fc.integer({ min: 1, max: 3 * H }), partial: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('extend' as const), pick: fc.nat(), ttlMs: fc.integer({ min: 1, max: 3 * H }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('settle' as const), pick: fc.nat(), micros: fc.integer({ min: 0, max: 2_000 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('extend' as const), pick: fc.nat(), ttlMs: fc.integer({ min: 1, max: 3 * H }), via: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('settle' as const), pick: fc.nat(), micros: fc.integer({ min: 0, max: 2_000 }), via: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), pick: fc.nat(), via: fc.boolean() }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('charge' as const), tenant, items: fc.array(fc.record({ id: fc.integer({ min: 0, max: 12 }), micros: fc.integer({ min: 0, max: 500 }), offsetMs: fc.integer({ min: -60 * H, max: 10 * 60_000 }), lease: fc.option(fc.nat(), { nil: undefined }) }), { minLength: 1, maxLength: 5 }) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'restart' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('disk' as const), full: fc.boolean() }) },
@@ -50,7 +50,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
 interface ModelBudget { limit: number; window: Window; resetHour: number; resetDay: number }
 /**
  * A reservation; `levels`: the budgets it holds against (its scope's and each ancestor's that existed when it was
- * made); `drawn`: what was charged under it while it was open (a lease's holder spending it).
+ * made); `drawn`: what its own scope reported spent under it before it was settled (a lease's holder spending it).
  */
 interface ModelRes {
   tenant: string; levels: string[]; micros: number; drawn: number; expires: number; state: 'open' | 'expired' | 'released' | 'settled'; closedAt?: number;
@@ -61,6 +61,7 @@ class Model {
   now = T0;
   readonly budgets = new Map<string, ModelBudget>();
   readonly charges = new Map<string, { at: number; micros: number }[]>();
+  /** Event ids charged, per reporting scope (ids are per tenant: siblings may reuse them). */
   readonly seen = new Map<string, Map<string, number>>();
 
   /** The budgets a spend of `t` counts against: its own and its ancestors', own first. */
@@ -68,10 +69,19 @@ class Model {
     return t === 't1/p' ? ['t1/p', 't1'].filter((x) => this.budgets.has(x)) : this.budgets.has(t) ? [t] : [];
   }
 
-  seenBy(level: string): Map<string, number> {
-    let m = this.seen.get(level);
-    if (!m) this.seen.set(level, (m = new Map()));
+  seenBy(reporter: string): Map<string, number> {
+    let m = this.seen.get(reporter);
+    if (!m) this.seen.set(reporter, (m = new Map()));
     return m;
+  }
+
+  /**
+   * The path a close or renewal of `r` goes through: its own scope's, or with `via` the other scope's (`t1` for
+   * `t1/p`'s reservations, an ancestor: allowed; `t1/p` for `t1`'s, a descendant: never reaches it).
+   */
+  path(r: ModelRes, via: boolean): { path: string; reaches: boolean } {
+    if (!via || r.tenant === 't2') return { path: r.tenant, reaches: true };
+    return r.tenant === 't1/p' ? { path: 't1', reaches: r.levels.includes('t1') } : { path: 't1/p', reaches: false };
   }
   readonly reservations = new Map<string, ModelRes>();
   readonly order: string[] = [];
@@ -185,9 +195,11 @@ export async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         if (!m.order.length) return;
         const id = m.order[c.pick % m.order.length];
         const r = m.reservations.get(id)!;
-        const p = ledger.extend(r.tenant, id, c.ttlMs);
+        const { path, reaches } = m.path(r, c.via);
+        const p = ledger.extend(path, id, c.ttlMs);
         if (unreadable) return writeFails(p);
-        if (m.stateOf(r) !== 'open') return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' }));
+        if (!m.chain(path).length) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
+        if (m.stateOf(r) !== 'open' || !reaches) return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' }));
         if (full) return writeFails(p);
         expect((await p).expires_at).toBe(m.now + c.ttlMs);
         r.expires = m.now + c.ttlMs;
@@ -199,9 +211,11 @@ export async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         const id = m.order[c.pick % m.order.length];
         const r = m.reservations.get(id)!;
         const s = m.stateOf(r);
-        const p = c.kind === 'settle' ? ledger.settle(r.tenant, id, c.micros) : ledger.release(r.tenant, id);
+        const { path, reaches } = m.path(r, c.via);
+        const p = c.kind === 'settle' ? ledger.settle(path, id, c.micros) : ledger.release(path, id);
         if (unreadable) return writeFails(p);
-        if (s === 'forgotten') return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' }));
+        if (!m.chain(path).length) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
+        if (s === 'forgotten' || !reaches) return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_NOT_FOUND' }));
         if (s === 'settled') return void (await expect(p).rejects.toMatchObject({ code: 'RESERVATION_SETTLED' }));
         if (c.kind === 'release' && s !== 'open') return void (await p);
         if (full) return writeFails(p);
@@ -227,7 +241,7 @@ export async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
         if (!levels.length) return void (await expect(p).rejects.toMatchObject({ code: 'BUDGET_NOT_FOUND' }));
         // The scope's own budget decides lateness for every level.
         const b = m.budgets.get(levels[0])!;
-        const seenBefore = (id: string) => levels.some((l) => (m.seenBy(l).get(id) ?? -Infinity) > m.now);
+        const seenBefore = (id: string) => (m.seenBy(t).get(id) ?? -Infinity) > m.now;
         const start = windowAt({ window: b.window, resetHourUtc: b.resetHour, resetDay: b.resetDay }, m.now).start;
         const batch = new Set<string>();
         const out: { at: number; micros: number; id: string; keep: number; lease?: ModelRes; covered: boolean }[] = [];
@@ -236,8 +250,9 @@ export async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
           if (seenBefore(it.id) || batch.has(it.id)) { duplicates++; continue; }
           batch.add(it.id);
           const keep = it.at + POLICY.dedupeHorizonMs;
+          // Only the reporting scope's own lease counts; anyone else's is as if none was named.
           const r = it.lease === undefined ? undefined : m.reservations.get(it.lease);
-          const under = r && r.levels.some((l) => levels.includes(l)) ? m.stateOf(r) : undefined;
+          const under = r && r.tenant === t && r.levels.some((l) => levels.includes(l)) ? m.stateOf(r) : undefined;
           if (under === 'settled') {
             covered++;
             out.push({ id: it.id, micros: it.micros, at: m.now, keep, covered: true });
@@ -245,12 +260,13 @@ export async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
           }
           const at = Math.min(it.at, m.now);
           if (at < start) late++;
-          out.push({ id: it.id, micros: it.micros, at: at < start ? m.now : at, keep, lease: under === 'open' ? r : undefined, covered: false });
+          const draws = under !== undefined && under !== 'forgotten';
+          out.push({ id: it.id, micros: it.micros, at: at < start ? m.now : at, keep, lease: draws ? r : undefined, covered: false });
         }
         if (full && out.length) return writeFails(p);
         expect(await p).toEqual({ charged: items.length - duplicates - late - covered, late, duplicates, covered });
         for (const o of out) {
-          for (const l of levels) m.seenBy(l).set(o.id, o.keep);
+          m.seenBy(t).set(o.id, o.keep);
           if (o.covered) continue;
           for (const l of levels) m.charge(l, o.at, o.micros);
           if (o.lease) o.lease.drawn += o.micros;

@@ -177,6 +177,86 @@ describe('scopes (issue 13): a spend counts against its budget and every ancesto
   });
 });
 
+describe('leases and scopes under attack (the adversarial review)', () => {
+  const budget = async (t: string) => (await get(`/budgets/${encodeURIComponent(t)}`, ADMIN)).json();
+
+  it('telemetry after a lease expired, or after it was released, is charged once with the return', async () => {
+    let now = T0;
+    await server({ clock: () => now });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    const lease = (await post('/budgets/acme/leases', { amount_usd: 1, ttl_seconds: 5 })).json().lease_id;
+    await telemetry([event({ cost_usd_micros: 100_000, lease_id: lease })]);
+    now += 6000; // the holder stalled past its TTL and goes on
+    await telemetry([event({ cost_usd_micros: 200_000, lease_id: lease })]);
+    expect((await post(`/budgets/acme/leases/${lease}/return`, { spent_usd: 0.3 })).statusCode).toBe(200);
+    expect(await spent()).toBe(300_000);
+    const other = (await post('/budgets/acme/leases', { amount_usd: 1 })).json().lease_id;
+    await post(`/budgets/acme/reservations/${other}/release`, {});
+    await telemetry([event({ cost_usd_micros: 50_000, lease_id: other })]);
+    await post(`/budgets/acme/reservations/${other}/settle`, { cost_usd: 0.05 });
+    expect(await spent()).toBe(350_000);
+  });
+
+  it('a scope\'s reservation settled through its tenant\'s path closes in both budgets, once', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    await post('/budgets', { tenant_id: 'acme/search', limit_usd: 5 }, ADMIN);
+    const lease = (await post('/budgets/acme%2Fsearch/leases', { amount_usd: 2 })).json().lease_id;
+    expect((await post(`/budgets/acme/reservations/${lease}/settle`, { cost_usd: 1 })).statusCode).toBe(200);
+    expect((await post(`/budgets/acme%2Fsearch/reservations/${lease}/settle`, { cost_usd: 1 })).json().error.code).toBe('RESERVATION_SETTLED');
+    for (const t of ['acme', 'acme/search']) expect(await budget(t)).toMatchObject({ spent_micros: 1_000_000, reserved_micros: 0 });
+  });
+
+  it('a scope\'s path never reaches its tenant\'s reservations (settle, release, renew)', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    const lease = (await post('/budgets/acme/leases', { amount_usd: 4 })).json().lease_id;
+    for (const [op, body] of [['reservations', 'settle', { cost_usd: 0 }], ['reservations', 'release', {}], ['leases', 'renew', {}]].map(([a, b, c]) => [`${a}/${lease}/${b}`, c] as const)) {
+      const r = await post(`/budgets/acme%2Fsearch/${op}`, body);
+      expect(r.statusCode, op).toBe(404);
+    }
+    expect((await post(`/budgets/acme/leases/${lease}/return`, { spent_usd: 4 })).statusCode).toBe(200);
+    expect(await spent()).toBe(4_000_000);
+  });
+
+  it('sibling scopes may send the same event id: each is charged', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    expect((await telemetry([event({ tenant_id: 'acme/a', event_id: 'evt-1', cost_usd_micros: 500_000 })])).json()).toMatchObject({ accepted: 1 });
+    expect((await telemetry([event({ tenant_id: 'acme/b', event_id: 'evt-1', cost_usd_micros: 700_000 })])).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await telemetry([event({ tenant_id: 'acme', event_id: 'evt-1', cost_usd_micros: 300_000 })])).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await telemetry([event({ tenant_id: 'acme/b', event_id: 'evt-1', cost_usd_micros: 700_000 })])).json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await spent()).toBe(1_500_000);
+  });
+
+  it('telemetry naming another scope\'s lease is charged as its reporter\'s and leaves that lease whole', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    await post('/budgets', { tenant_id: 'acme/search', limit_usd: 1 }, ADMIN);
+    const lease = (await post('/budgets/acme%2Fsearch/leases', { amount_usd: 1 })).json().lease_id;
+    await telemetry([event({ tenant_id: 'acme', cost_usd_micros: 900_000, lease_id: lease })]);
+    expect(await budget('acme/search')).toMatchObject({ spent_micros: 0, reserved_micros: 1_000_000, remaining_micros: 0 });
+    expect(await budget('acme')).toMatchObject({ spent_micros: 900_000, reserved_micros: 1_000_000 });
+    expect((await post('/budgets/acme%2Fsearch/leases', { amount_usd: 0.5 })).statusCode).toBe(409);
+  });
+
+  it('a deployment\'s reservation is the server\'s: no key settles, releases or renews it, through any path', async () => {
+    const { context } = await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    await context.ledger.create({ tenant_id: 'acme/deployment:d-1', limit_micros: 5_000_000, window: 'total' });
+    const r = (await context.ledger.reserve('acme/deployment:d-1', 5_000_000, { ttlMs: 60_000 }))!;
+    for (const key of [ACME, ADMIN]) {
+      expect((await post(`/budgets/acme%2Fdeployment%3Ad-1/reservations/${r.id}/settle`, { cost_usd: 0 }, key)).statusCode).toBe(403);
+      expect((await post(`/budgets/acme%2Fdeployment%3Ad-1/leases/${r.id}/renew`, {}, key)).statusCode).toBe(403);
+      expect((await post(`/budgets/acme/reservations/${r.id}/settle`, { cost_usd: 0 }, key)).statusCode).toBe(404);
+      expect((await post(`/budgets/acme/reservations/${r.id}/release`, {}, key)).statusCode).toBe(404);
+    }
+    expect(await budget('acme')).toMatchObject({ spent_micros: 0, reserved_micros: 5_000_000 });
+    await context.ledger.settle('acme/deployment:d-1', r.id, 1_234_567);
+    expect(await budget('acme')).toMatchObject({ spent_micros: 1_234_567, reserved_micros: 0 });
+  });
+});
+
 describe('row 7: budget decisions use the server\'s prices', () => {
   it('refuses prices from a tenant key on /preflight, allows a what-if on /predict, and uses admin overrides', async () => {
     await server();

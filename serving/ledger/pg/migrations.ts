@@ -463,7 +463,7 @@ END $$;
   },
   {
     version: 6,
-    name: 'what each budget holds kept as a running sum; reservations of one scope granted together',
+    name: 'running sums of what budgets hold; batched grants; reservations reached only from their scope or its ancestors; ids per reporting scope; late draws',
     sql: `
 -- A reservation holds against every budget of its chain while it is open and not swept; held_micros and
 -- held_count are the running sums of that, kept by a trigger on every change to a reservation. One that
@@ -512,12 +512,100 @@ CREATE FUNCTION lutflow_open_count(p_level text, p_now timestamptz) RETURNS int 
   FROM lutflow_budgets b WHERE b.tenant_id = p_level
 $$;
 
+-- Whether a reservation made for p_owner may be closed or renewed through the path of p_path: its own, or an
+-- ancestor's, never a descendant's or a sibling's, and a server scope's (a deployment's) only through its own
+-- (serving/ledger/rules.ts reaches()).
+CREATE FUNCTION lutflow_reaches(p_path text, p_owner text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_owner = p_path OR (starts_with(p_owner, p_path || '/') AND p_owner !~ '(^|/)deployment:')
+$$;
+
+-- When a reservation is forgotten: the settle grace period after it expired or closed, whichever is later.
+CREATE FUNCTION lutflow_forget_at(r lutflow_reservations, p_grace interval) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
+  SELECT greatest(r.expires_at, coalesce(r.closed_at, r.expires_at)) + p_grace
+$$;
+
 -- A swept reservation no longer holds; one swept by a replica whose clock runs ahead cannot be renewed.
 CREATE OR REPLACE FUNCTION lutflow_extend(p_scopes text[], p_id text, p_now timestamptz, p_expires timestamptz) RETURNS SETOF lutflow_reservations
 LANGUAGE sql AS $$
   UPDATE lutflow_reservations SET expires_at = p_expires
-  WHERE id = p_id AND chain && p_scopes AND state = 'open' AND NOT swept AND expires_at > p_now RETURNING *
+  WHERE id = p_id AND chain && p_scopes AND lutflow_reaches(p_scopes[1], tenant_id) AND state = 'open' AND NOT swept AND expires_at > p_now
+  RETURNING *
 $$;
+
+-- Closes a reservation reached through p_scopes[1]'s path for every budget holding it (its own scope's chain);
+-- answers the code, the budget the caller sees (the first of its path's that holds it) and those holding it.
+DROP FUNCTION lutflow_close(text[], text, boolean, bigint, timestamptz, interval);
+CREATE FUNCTION lutflow_close(p_scopes text[], p_id text, p_settle boolean, p_micros bigint, p_now timestamptz, p_grace interval,
+  OUT code text, OUT level text, OUT holders text[])
+LANGUAGE plpgsql AS $$
+DECLARE
+  levels text[] := lutflow_lock_chain(p_scopes);
+  r lutflow_reservations;
+BEGIN
+  IF cardinality(levels) = 0 THEN code := 'BUDGET_NOT_FOUND'; RETURN; END IF;
+  SELECT * INTO r FROM lutflow_reservations WHERE id = p_id AND chain && levels AND lutflow_reaches(p_scopes[1], tenant_id) FOR UPDATE;
+  IF NOT FOUND OR p_now >= lutflow_forget_at(r, p_grace) THEN
+    code := 'RESERVATION_NOT_FOUND';
+    RETURN;
+  END IF;
+  SELECT l INTO level FROM unnest(levels) WITH ORDINALITY AS t(l, ord) WHERE l = ANY(r.chain) ORDER BY ord LIMIT 1;
+  holders := r.chain;
+  IF r.state = 'settled' THEN code := 'RESERVATION_SETTLED'; RETURN; END IF;
+  IF NOT p_settle AND (r.state <> 'open' OR r.expires_at <= p_now) THEN code := 'NOOP'; RETURN; END IF;
+  UPDATE lutflow_reservations SET state = CASE WHEN p_settle THEN 'settled' ELSE 'released' END, closed_at = p_now WHERE id = p_id;
+  IF p_settle THEN
+    PERFORM lutflow_add_spend(l, p_now, greatest(0, p_micros - r.drawn_micros)) FROM unnest(r.chain) AS l;
+  END IF;
+  code := 'OK';
+END $$;
+
+-- As before, with ids remembered per reporting scope (p_scopes[1]; two siblings may both send an id) and a
+-- lease honoured only when it is the reporting scope's own: spent under it while it is not settled (open,
+-- expired or released) draws it, so that its settle charges only the rest; once settled, its settle counted it.
+CREATE OR REPLACE FUNCTION lutflow_charge(p_scopes text[], p_ids text[], p_micros bigint[], p_at timestamptz[], p_leases text[], p_now timestamptz,
+  p_horizon interval, p_grace interval, OUT charged int, OUT late int, OUT duplicates int, OUT covered int)
+LANGUAGE plpgsql AS $$
+DECLARE
+  levels text[] := lutflow_lock_chain(p_scopes);
+  reporter text := p_scopes[1];
+  b lutflow_budgets;
+  w record;
+BEGIN
+  IF cardinality(levels) = 0 THEN RETURN; END IF;
+  SELECT * INTO b FROM lutflow_budgets WHERE tenant_id = levels[1];
+  w := lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, p_now);
+  PERFORM 1 FROM lutflow_reservations WHERE tenant_id = reporter AND id = ANY(p_leases) ORDER BY id FOR UPDATE;
+  WITH input AS (
+    SELECT DISTINCT ON (id) id, micros, at, lease, ord FROM unnest(p_ids, p_micros, p_at, p_leases) WITH ORDINALITY AS t(id, micros, at, lease, ord)
+    ORDER BY id, ord
+  ), fresh AS (
+    SELECT i.* FROM input i WHERE NOT EXISTS (
+      SELECT 1 FROM lutflow_charged_events e WHERE e.tenant_id = reporter AND e.event_id = i.id AND e.keep_until > p_now)
+  ), remembered AS (
+    INSERT INTO lutflow_charged_events (tenant_id, event_id, keep_until)
+    SELECT reporter, f.id, f.at + p_horizon FROM fresh f
+    ON CONFLICT (tenant_id, event_id) DO UPDATE SET keep_until = excluded.keep_until
+  ), priced AS (
+    SELECT f.micros, f.lease,
+      coalesce(r.state = 'settled' AND p_now < lutflow_forget_at(r, p_grace), false) AS is_covered,
+      coalesce(r.state <> 'settled' AND p_now < lutflow_forget_at(r, p_grace), false) AS draws,
+      least(f.at, p_now) < w.wstart AS is_late,
+      CASE WHEN least(f.at, p_now) < w.wstart THEN p_now ELSE least(f.at, p_now) END AS charge_at
+    FROM fresh f LEFT JOIN lutflow_reservations r ON r.id = f.lease AND r.tenant_id = reporter AND r.chain && levels
+  ), spent AS (
+    INSERT INTO lutflow_spend_hours (tenant_id, hour, micros)
+    SELECT l, date_trunc('hour', charge_at), sum(micros) FROM priced, unnest(levels) AS l WHERE NOT is_covered GROUP BY 1, 2
+    ON CONFLICT (tenant_id, hour) DO UPDATE SET micros = lutflow_spend_hours.micros + excluded.micros
+  ), drew AS (
+    UPDATE lutflow_reservations r SET drawn_micros = r.drawn_micros + d.total
+    FROM (SELECT lease, sum(micros) AS total FROM priced WHERE draws GROUP BY lease) d
+    WHERE r.id = d.lease AND r.tenant_id = reporter
+  )
+  SELECT count(*) FILTER (WHERE NOT is_covered AND NOT is_late), count(*) FILTER (WHERE NOT is_covered AND is_late),
+    count(*) FILTER (WHERE is_covered)
+    INTO charged, late, covered FROM priced;
+  duplicates := cardinality(p_ids) - charged - late - covered;
+END $$;
 
 -- As lutflow_reserve for each request in order, under one lock of the chain: what the first is granted is not
 -- there for the second, exactly as if they came one after another. Answers a code and a grant per request.

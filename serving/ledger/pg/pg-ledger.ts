@@ -266,24 +266,24 @@ export class PgLedger implements Ledger {
 
   async extend(tenant: string, id: string, ttlMs: number): Promise<Reservation> {
     const now = this.clock();
-    const [r] = await this.q<{ id: string; amount_micros: number; created_at: Date; expires_at: Date; run_id: string | null }>(
+    const [r] = await this.q<{ id: string; tenant_id: string; amount_micros: number; created_at: Date; expires_at: Date; run_id: string | null }>(
       'SELECT * FROM lutflow_extend($1, $2, $3, $4)', [scopeChain(tenant), id, ms(now), ms(now + ttlMs)]);
     if (!r) throw ledgerErrors.notRenewable(tenant, id);
     return {
-      id, tenant_id: tenant, amount_micros: r.amount_micros, created_at: r.created_at.getTime(), expires_at: r.expires_at.getTime(),
+      id, tenant_id: r.tenant_id, amount_micros: r.amount_micros, created_at: r.created_at.getTime(), expires_at: r.expires_at.getTime(),
       ...(r.run_id === null ? {} : { run_id: r.run_id }),
     };
   }
 
   private async closeReservation(tenant: string, id: string, settle: boolean, micros: number): Promise<BudgetStatus> {
-    const [r] = await this.q<{ code: string; level: string | null }>('SELECT * FROM lutflow_close($1, $2, $3, $4, $5, $6::interval)',
+    const [r] = await this.q<{ code: string; level: string | null; holders: string[] | null }>('SELECT * FROM lutflow_close($1, $2, $3, $4, $5, $6::interval)',
       [scopeChain(tenant), id, settle, micros, this.now(), `${this.policy.settleGraceMs} milliseconds`]);
     switch (r.code) {
       case 'BUDGET_NOT_FOUND': throw ledgerErrors.budgetNotFound(tenant);
       case 'RESERVATION_NOT_FOUND': throw ledgerErrors.reservationNotFound(tenant, id);
       case 'RESERVATION_SETTLED': throw ledgerErrors.alreadySettled(id);
     }
-    if (settle) for (const level of await this.levels(tenant)) await this.raiseThresholds(level);
+    if (settle) for (const level of r.holders!) await this.raiseThresholds(level);
     return this.status(r.level!);
   }
 
