@@ -74,6 +74,8 @@ const LEDGER_CODES: Record<LedgerError['code'], ApiError['code']> = {
 function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err;
   const fe = err as FastifyError;
+  // zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR) from a Content-Encoding: gzip body that is not whole gzip.
+  if (typeof fe.code === 'string' && fe.code.startsWith('Z_')) return new ApiError('INVALID_REQUEST', `the body is not valid gzip (${err.message})`, '/');
   if (fe.validation && fe.validation.length) {
     const v = fe.validation[0];
     const missing = (v.params as { missingProperty?: string }).missingProperty;

@@ -49,9 +49,9 @@ export class FileAlerts {
   }
 
   list(opts: { tenants?: readonly string[]; limit: number }): Alert[] {
-    const want = opts.tenants && new Set(opts.tenants);
+    const want = opts.tenants;
     return [...this.state.alerts.values()]
-      .filter((a) => !want || want.has(a.tenant_id))
+      .filter((a) => !want || want.some((t) => a.tenant_id === t || a.tenant_id.startsWith(`${t}/`)))
       .sort((x, y) => y.at - x.at)
       .slice(0, opts.limit);
   }

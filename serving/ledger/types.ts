@@ -236,7 +236,7 @@ export interface Ledger {
    * Threshold alerts are raised by the ledger itself whenever spend or the limit changes.
    */
   raise(input: RaiseInput): Promise<Alert | undefined>;
-  /** Alerts, newest first. */
+  /** Alerts, newest first: of `tenants` and their scopes (`acme` takes `acme/search`'s), or every one. */
   alerts(opts: { tenants?: readonly string[]; limit: number }): Promise<Alert[]>;
   /** Alerts whose delivery is due, claimed for a while so that another replica does not send them too. */
   dueAlerts(max: number): Promise<Alert[]>;

@@ -90,6 +90,17 @@ describe.each(STORES)('alerts on the $name ledger store', ({ make }) => {
     expect(deny.map((a: { subject: string }) => a.subject).sort()).toEqual(['lease', 'preflight']);
   });
 
+  it('a tenant key sees its scopes\' alerts with its own, and no other tenant\'s whose id merely starts the same', async () => {
+    await server();
+    for (const tenant_id of ['acme', 'acme/search', 'acme2']) await post('/budgets', { tenant_id, limit_usd: 1, alert_thresholds: [0.5] }, ADMIN);
+    await telemetry([telemetryEvent(Date.now(), { tenant_id: 'acme/search', cost_usd_micros: 600_000 })]);
+    await telemetry([telemetryEvent(Date.now(), { tenant_id: 'acme2', cost_usd_micros: 600_000 })], ADMIN);
+    const seen = async (url: string) => (await get(url)).json().alerts.map((a: { tenant_id: string }) => a.tenant_id).sort();
+    expect(await seen('/alerts')).toEqual(['acme', 'acme/search']);
+    expect(await seen('/alerts?tenant_id=acme')).toEqual(['acme', 'acme/search']);
+    expect(await seen('/alerts?tenant_id=acme%2Fsearch')).toEqual(['acme/search']);
+  });
+
   it('crossing 80 % with 50 concurrent writers sends exactly one signed webhook, delivered once the receiver is back', async () => {
     const port = await freePort();
     const built = await server({ alertIntervalMs: 50 });

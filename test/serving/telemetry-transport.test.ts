@@ -54,6 +54,11 @@ describe('SDK telemetry transport and the server agree on size (row 5)', () => {
     expect(refused.statusCode).toBe(413);
     const br = await app.inject({ method: 'POST', url: '/telemetry', payload: body, headers: { ...auth(ACME), 'content-type': 'application/json', 'content-encoding': 'br' } });
     expect(br.statusCode).toBe(415);
+    const whole = gzipSync(JSON.stringify({ events: [] }));
+    for (const broken of [Buffer.from('not gzip'), whole.subarray(0, whole.length - 6), Buffer.concat([whole, Buffer.from('xx')])]) {
+      const r = await app.inject({ method: 'POST', url: '/telemetry', payload: broken, headers: { ...auth(ACME), 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+      expect([r.statusCode, r.json().error]).toMatchObject([400, { code: 'INVALID_REQUEST', field: '/', message: expect.stringMatching(/not valid gzip/) }]);
+    }
   });
 
   it('splits a batch the server answers 413 and sends every event, never dropping one', async () => {

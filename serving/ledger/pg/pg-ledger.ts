@@ -324,7 +324,8 @@ export class PgLedger implements Ledger {
   }
 
   async alerts(opts: { tenants?: readonly string[]; limit: number }): Promise<Alert[]> {
-    const rows = await this.q<AlertRow>(`SELECT * FROM lutflow_alerts WHERE $1::text[] IS NULL OR tenant_id = ANY($1) ORDER BY at DESC, id LIMIT $2`,
+    const rows = await this.q<AlertRow>(`SELECT * FROM lutflow_alerts a WHERE $1::text[] IS NULL OR tenant_id = ANY($1)
+        OR EXISTS (SELECT 1 FROM unnest($1::text[]) AS t WHERE starts_with(a.tenant_id, t || '/')) ORDER BY at DESC, id LIMIT $2`,
       [opts.tenants ?? null, opts.limit]);
     return rows.map(alertOf);
   }
