@@ -20,6 +20,13 @@ interface TenantBook {
 }
 
 const MAX_SEEN_IDS = 50_000;
+/**
+ * Books kept at most: scopes are made up by whoever reports (`acme/<anything>`), so past this a new scope's spend
+ * is shown in its tenant's book (the first segment of its id) instead of a book of its own.
+ */
+const MAX_BOOKS = 10_000;
+/** Old windows are forgotten at most this often (a sweep walks every book). */
+const PRUNE_EVERY_MS = 1_000;
 
 function windowView(w: CostWindow, closed: boolean): SpendWindowView {
   return {
@@ -39,6 +46,7 @@ export class SpendBook {
   private readonly tenants = new Map<string, TenantBook>();
   private readonly historyMs: number;
   private readonly timer: NodeJS.Timeout;
+  private prunedAt = -Infinity;
 
   constructor(private readonly opts: SpendBookOptions) {
     this.since = opts.clock();
@@ -54,8 +62,10 @@ export class SpendBook {
   }
 
   /** A charged telemetry event; an id seen before for its tenant is not counted again. */
-  record(e: TelemetryEvent): void {
-    const t = this.book(e.tenant_id);
+  record(event: TelemetryEvent): void {
+    const id = this.tenants.has(event.tenant_id) || this.tenants.size < MAX_BOOKS ? event.tenant_id : event.tenant_id.split('/')[0];
+    const e = id === event.tenant_id ? event : { ...event, tenant_id: id };
+    const t = this.book(id);
     if (t.seen.has(e.event_id)) return;
     t.seen.add(e.event_id);
     if (t.seen.size > MAX_SEEN_IDS) t.seen.delete(t.seen.values().next().value!);
@@ -88,10 +98,13 @@ export class SpendBook {
     return t;
   }
 
-  /** Takes the windows the aggregator changed and forgets those older than the history kept. */
+  /** Takes the windows the aggregator changed and (at most once a second) forgets those older than the history kept. */
   private drain(): void {
     for (const ws of this.agg.takeChanges().windows) this.book(ws.tenant).windows.set(ws.id, windowView(ws.window, ws.emitted));
-    const oldest = new Date(this.opts.clock() - this.historyMs).toISOString();
+    const now = this.opts.clock();
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    const oldest = new Date(now - this.historyMs).toISOString();
     for (const t of this.tenants.values()) {
       for (const [id, w] of t.windows) if (w.window_end < oldest) t.windows.delete(id);
     }
