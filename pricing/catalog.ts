@@ -11,6 +11,12 @@ export interface Catalog {
   readonly tokenPrices: TokenPriceTable;
 }
 
+/** The names a model goes by: as given, and the catalog entries it resolves to (priced as), for model policies. */
+export function modelNames(catalog: Catalog, name: string): string[] {
+  const ids = [catalog.tokenPrices.find(name)?.id, catalog.models.find(name)?.id].filter((id): id is string => id !== undefined);
+  return [...new Set([name, ...ids])];
+}
+
 export interface CatalogOptions {
   /** Token prices that take precedence over the built-in ones (e.g. a newer LiteLLM file). */
   readonly tokenPrices?: readonly TokenPrice[];

@@ -69,9 +69,9 @@ export class LeasePool {
     this.renewer.unref();
   }
 
-  /** Whether the scope's model policies (as of the last grant) let a call to `model` through. */
-  allows(model: string): boolean {
-    return this.policies.every((p) => policyAllows(p, model));
+  /** Whether the scope's model policies (as of the last grant) let a call through, by every name its model goes by. */
+  allows(names: readonly string[]): boolean {
+    return this.policies.every((p) => policyAllows(p, names));
   }
 
   /** Room left on all leases taking new calls. */

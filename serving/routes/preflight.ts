@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { microsToUsd } from '../../pricing/index.js';
+import { microsToUsd, modelNames } from '../../pricing/index.js';
 import type { LaunchPlan, LaunchPrices } from '../../stream/index.js';
 import { cheaperAlternatives } from '../alternatives.js';
 import { KeyRing } from '../auth.js';
@@ -51,7 +51,10 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
       throw new ApiError('FORBIDDEN', 'a budget decision uses the server\'s prices (the tenant\'s overrides, else the catalog); only an admin key may send prices — ask /predict for a what-if', '/prices');
     }
     const before = tightest(await ctx.ledger.chainStatus(b.tenant_id));
-    const permitted = (model: string) => before.policies.every((p) => modelAllowed(p, model));
+    const permitted = (model: string) => {
+      const names = modelNames(ctx.catalog, model);
+      return before.policies.every((p) => modelAllowed(p, names));
+    };
     if (!permitted(b.plan.model)) {
       ctx.metrics.decisions.inc({ decision: 'deny' });
       return {

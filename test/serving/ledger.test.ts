@@ -160,6 +160,8 @@ describe('scopes (issue 13): a spend counts against its budget and every ancesto
     await post('/budgets', { tenant_id: 'acme/search', limit_usd: 10, model_policy: { allow: ['gpt-4o*', 'claude-*'] } }, ADMIN);
     const ask = async (tenant: string, model: string) => (await post('/preflight', { tenant_id: tenant, plan: apiPlan({ model, requests: 1 }), reserve: false })).json();
     expect(await ask('acme', 'gpt-4o')).toMatchObject({ decision: 'deny', policy: true });
+    // Spellings priced as gpt-4o are gpt-4o to the policy too.
+    for (const m of ['openai/gpt-4o', 'gpt4o', 'GPT 4o', 'gpt_4o']) expect(await ask('acme', m), m).toMatchObject({ decision: 'deny', policy: true });
     expect((await ask('acme', 'gpt-4o-mini')).decision).toBe('allow');
     expect(await ask('acme/search', 'gpt-4o')).toMatchObject({ decision: 'deny', policy: true });
     expect((await ask('acme/search', 'claude-sonnet-4-5-20250929')).decision).toBe('allow');
