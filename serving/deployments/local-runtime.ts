@@ -13,6 +13,14 @@ export interface LocalRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * The server's own secrets and settings (API keys, the ledger's database URL, webhook secrets) are not the model
+ * server's business: it gets the environment without them.
+ */
+function childEnv(env: NodeJS.ProcessEnv, port: number): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('LUTFLOW_'))), PORT: String(port) };
+}
+
 /** vLLM's OpenAI-compatible server, the default model server. */
 export const DEFAULT_COMMAND = ['vllm', 'serve', '{model}', '--port', '{port}'];
 
@@ -61,7 +69,7 @@ export function localRuntime(opts: LocalRuntimeOptions = {}): Runtime {
         out = openSync(join(opts.logDir, `${spec.id}.log`), 'a');
       }
       const child = spawn(argv[0], argv.slice(1), {
-        detached: true, stdio: ['ignore', out, out], env: { ...(opts.env ?? process.env), PORT: String(port) },
+        detached: true, stdio: ['ignore', out, out], env: childEnv(opts.env ?? process.env, port),
       });
       if (typeof out === 'number') closeSync(out);
       await new Promise<void>((resolve, reject) => {

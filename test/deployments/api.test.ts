@@ -30,6 +30,7 @@ const deploy = (over: object, key = ACME) => post('/deployments', {
 const settled = (id: string) => until(async () => (await view(id)).settled !== null, `${id} settled`);
 
 beforeAll(async () => {
+  process.env.LUTFLOW_TEST_SECRET = 'not for the model server';
   app = await server();
   await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
   await post('/budgets', { tenant_id: 'globex', limit_usd: 0.001 }, ADMIN);
@@ -51,6 +52,10 @@ describe('a deployment under a budget (local runtime, a real model server proces
     expect(groupAlive(running.pgid!)).toBe(true);
     const completion = await fetch(`${running.endpoint}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) });
     expect((await completion.json()).choices[0].message.content).toMatch(/Hello/);
+    // The server's secrets (LUTFLOW_API_KEYS, the ledger URL …) stay out of the model server's environment.
+    const env: string[] = await (await fetch(`${running.endpoint}/env`)).json();
+    expect(env).toContain('PATH');
+    expect(env.filter((k) => k.startsWith('LUTFLOW_'))).toEqual([]);
     await until(async () => (await view(d.id)).state === 'killed', 'killed at the budget');
     await settled(d.id);
     const end = await view(d.id);
