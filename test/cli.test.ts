@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FEATURE_SPEC_HASH } from '../features/index.js';
@@ -70,7 +70,10 @@ describe('lutflow start (npm start)', () => {
       const m = /curl -s (http:\/\/127\.0\.0\.1:\d+)\/budgets\/acme -H 'authorization: Bearer (\S+)'/.exec(out);
       expect(m, out).not.toBeNull();
       expect(existsSync(join(cwd, 'data/sample/pcpo_runs/_delta_log'))).toBe(true);
-      expect(existsSync(join(cwd, 'models/pcpo/model-card.json'))).toBe(true);
+      // The first model is a version in a registry, served through its pointer: what lutflow retrain works on.
+      expect(existsSync(join(cwd, 'models/pcpo/current/model-card.json'))).toBe(true);
+      expect(readdirSync(join(cwd, 'models/pcpo/versions'))).toHaveLength(1);
+      expect(out).toContain('npx lutflow retrain --registry models/pcpo --data data/sample/pcpo_runs');
       const budget = await (await fetch(`${m![1]}/budgets/acme`, { headers: { authorization: `Bearer ${m![2]}` } })).json();
       expect(budget).toMatchObject({ tenant_id: 'acme', limit_usd: 100, window: 'monthly' });
       const body = /-d '(\{.*\})'/.exec(out)![1];
