@@ -54,9 +54,26 @@ const STATUS_SQL = `
     lutflow_open_count(b.tenant_id, $2) AS open_count,
     lutflow_spent(b.tenant_id, date_trunc('hour', $2::timestamptz - interval '24 hours'), 'infinity') AS recent
   FROM lutflow_budgets b, lutflow_window(b.budget_window, b.reset_hour_utc, b.reset_day, $2) w
-  WHERE b.tenant_id = $1`;
+  WHERE b.tenant_id = ANY($1)`;
 
 const ms = (d: number) => new Date(d);
+
+type StatusRow = BudgetRow & { wstart_ms: string; wend_ms: string; spent: number; reserved: number; open_count: number; recent: number };
+
+function statusOf(r: StatusRow): BudgetStatus {
+  const budget: Budget = {
+    tenant_id: r.tenant_id, limit_micros: r.limit_micros, window: r.budget_window, reset_hour_utc: r.reset_hour_utc, reset_day: r.reset_day,
+    alert_threshold: r.alert_threshold, alert_thresholds: r.alert_thresholds, ...(r.alert_webhook ? { alert_webhook: r.alert_webhook } : {}),
+    ...(r.price_overrides ? { price_overrides: r.price_overrides } : {}), ...(r.model_policy ? { model_policy: r.model_policy } : {}),
+    created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
+  };
+  const total = budget.window === 'total';
+  return {
+    budget, window_start: total ? 0 : Number(r.wstart_ms), window_end: total ? Infinity : Number(r.wend_ms),
+    spent_micros: r.spent, reserved_micros: r.reserved, remaining_micros: r.limit_micros - r.spent - r.reserved, reservations: r.open_count,
+    alert: r.spent + r.reserved >= r.alert_threshold * r.limit_micros, recent_spend_micros: r.recent,
+  };
+}
 
 interface PendingReserve {
   readonly micros: number;
@@ -171,21 +188,16 @@ export class PgLedger implements Ledger {
   }
 
   async status(tenant: string): Promise<BudgetStatus> {
-    const [r] = await this.q<BudgetRow & { wstart_ms: string; wend_ms: string; spent: number; reserved: number; open_count: number; recent: number }>(
-      STATUS_SQL, [tenant, this.now()]);
-    if (!r) throw ledgerErrors.budgetNotFound(tenant);
-    const budget: Budget = {
-      tenant_id: r.tenant_id, limit_micros: r.limit_micros, window: r.budget_window, reset_hour_utc: r.reset_hour_utc, reset_day: r.reset_day,
-      alert_threshold: r.alert_threshold, alert_thresholds: r.alert_thresholds, ...(r.alert_webhook ? { alert_webhook: r.alert_webhook } : {}),
-      ...(r.price_overrides ? { price_overrides: r.price_overrides } : {}), ...(r.model_policy ? { model_policy: r.model_policy } : {}),
-      created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString(),
-    };
-    const total = budget.window === 'total';
-    return {
-      budget, window_start: total ? 0 : Number(r.wstart_ms), window_end: total ? Infinity : Number(r.wend_ms),
-      spent_micros: r.spent, reserved_micros: r.reserved, remaining_micros: r.limit_micros - r.spent - r.reserved, reservations: r.open_count,
-      alert: r.spent + r.reserved >= r.alert_threshold * r.limit_micros, recent_spend_micros: r.recent,
-    };
+    const [s] = await this.statuses([tenant]);
+    if (!s) throw ledgerErrors.budgetNotFound(tenant);
+    return s;
+  }
+
+  /** The status of each of `tenants` that has a budget, in their order, in one query. */
+  private async statuses(tenants: readonly string[]): Promise<BudgetStatus[]> {
+    const rows = await this.q<StatusRow>(STATUS_SQL, [tenants, this.now()]);
+    const byId = new Map(rows.map((r) => [r.tenant_id, statusOf(r)]));
+    return tenants.flatMap((t) => byId.get(t) ?? []);
   }
 
   /** The budgets among `tenant` and its ancestor scopes, own first. */
@@ -195,10 +207,11 @@ export class PgLedger implements Ledger {
     return chain.filter((s) => have.has(s));
   }
 
+  /** Every level's status in one round trip (a pre-flight's first step). */
   async chainStatus(tenant: string): Promise<BudgetStatus[]> {
-    const levels = await this.levels(tenant);
+    const levels = await this.statuses(scopeChain(tenant));
     if (!levels.length) throw ledgerErrors.budgetNotFound(tenant);
-    return Promise.all(levels.map((l) => this.status(l)));
+    return levels;
   }
 
   async has(tenant: string): Promise<boolean> {
