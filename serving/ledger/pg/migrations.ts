@@ -463,7 +463,7 @@ END $$;
   },
   {
     version: 6,
-    name: 'running sums of what budgets hold; batched grants; reservations reached only from their scope or its ancestors; ids per reporting scope; late draws',
+    name: 'what each budget holds kept as a running sum; reservations of one scope granted together',
     sql: `
 -- A reservation holds against every budget of its chain while it is open and not swept; held_micros and
 -- held_count are the running sums of that, kept by a trigger on every change to a reservation. One that
@@ -512,6 +512,51 @@ CREATE FUNCTION lutflow_open_count(p_level text, p_now timestamptz) RETURNS int 
   FROM lutflow_budgets b WHERE b.tenant_id = p_level
 $$;
 
+-- A swept reservation no longer holds; one swept by a replica whose clock runs ahead cannot be renewed.
+CREATE OR REPLACE FUNCTION lutflow_extend(p_scopes text[], p_id text, p_now timestamptz, p_expires timestamptz) RETURNS SETOF lutflow_reservations
+LANGUAGE sql AS $$
+  UPDATE lutflow_reservations SET expires_at = p_expires
+  WHERE id = p_id AND chain && p_scopes AND state = 'open' AND NOT swept AND expires_at > p_now RETURNING *
+$$;
+
+-- As lutflow_reserve for each request in order, under one lock of the chain: what the first is granted is not
+-- there for the second, exactly as if they came one after another. Answers a code and a grant per request.
+CREATE FUNCTION lutflow_reserve_many(p_ids text[], p_tenant text, p_scopes text[], p_amounts bigint[], p_now timestamptz,
+  p_expires timestamptz[], p_run_ids text[], p_partial boolean[], OUT codes text[], OUT granted bigint[])
+LANGUAGE plpgsql AS $$
+DECLARE
+  levels text[] := lutflow_lock_chain(p_scopes);
+  remaining bigint;
+  g bigint;
+BEGIN
+  codes := '{}';
+  granted := '{}';
+  IF cardinality(levels) = 0 THEN
+    codes := array_fill('BUDGET_NOT_FOUND'::text, ARRAY[cardinality(p_ids)]);
+    RETURN;
+  END IF;
+  UPDATE lutflow_reservations SET swept = true WHERE state = 'open' AND NOT swept AND expires_at <= p_now AND chain && levels;
+  SELECT min(lutflow_remaining(l, p_now)) INTO remaining FROM unnest(levels) AS l;
+  FOR i IN 1 .. cardinality(p_ids) LOOP
+    g := CASE WHEN p_amounts[i] <= remaining THEN p_amounts[i] WHEN p_partial[i] AND remaining > 0 THEN remaining END;
+    IF g IS NULL THEN
+      codes := codes || 'DENIED'::text;
+      granted := granted || NULL::bigint;
+      CONTINUE;
+    END IF;
+    remaining := remaining - g;
+    INSERT INTO lutflow_reservations (id, tenant_id, amount_micros, created_at, expires_at, run_id, chain)
+      VALUES (p_ids[i], p_tenant, g, p_now, p_expires[i], p_run_ids[i], levels);
+    codes := codes || 'OK'::text;
+    granted := granted || g;
+  END LOOP;
+END $$;
+`,
+  },
+  {
+    version: 7,
+    name: 'reservations reached only from their own scope or an ancestor; ids per reporting scope; draws of leases not settled',
+    sql: `
 -- Whether a reservation made for p_owner may be closed or renewed through the path of p_path: its own, or an
 -- ancestor's, never a descendant's or a sibling's, and a server scope's (a deployment's) only through its own
 -- (serving/ledger/rules.ts reaches()).
@@ -524,7 +569,7 @@ CREATE FUNCTION lutflow_forget_at(r lutflow_reservations, p_grace interval) RETU
   SELECT greatest(r.expires_at, coalesce(r.closed_at, r.expires_at)) + p_grace
 $$;
 
--- A swept reservation no longer holds; one swept by a replica whose clock runs ahead cannot be renewed.
+-- As before, and only through the path of the reservation's own scope or an ancestor's.
 CREATE OR REPLACE FUNCTION lutflow_extend(p_scopes text[], p_id text, p_now timestamptz, p_expires timestamptz) RETURNS SETOF lutflow_reservations
 LANGUAGE sql AS $$
   UPDATE lutflow_reservations SET expires_at = p_expires
@@ -605,39 +650,6 @@ BEGIN
     count(*) FILTER (WHERE is_covered)
     INTO charged, late, covered FROM priced;
   duplicates := cardinality(p_ids) - charged - late - covered;
-END $$;
-
--- As lutflow_reserve for each request in order, under one lock of the chain: what the first is granted is not
--- there for the second, exactly as if they came one after another. Answers a code and a grant per request.
-CREATE FUNCTION lutflow_reserve_many(p_ids text[], p_tenant text, p_scopes text[], p_amounts bigint[], p_now timestamptz,
-  p_expires timestamptz[], p_run_ids text[], p_partial boolean[], OUT codes text[], OUT granted bigint[])
-LANGUAGE plpgsql AS $$
-DECLARE
-  levels text[] := lutflow_lock_chain(p_scopes);
-  remaining bigint;
-  g bigint;
-BEGIN
-  codes := '{}';
-  granted := '{}';
-  IF cardinality(levels) = 0 THEN
-    codes := array_fill('BUDGET_NOT_FOUND'::text, ARRAY[cardinality(p_ids)]);
-    RETURN;
-  END IF;
-  UPDATE lutflow_reservations SET swept = true WHERE state = 'open' AND NOT swept AND expires_at <= p_now AND chain && levels;
-  SELECT min(lutflow_remaining(l, p_now)) INTO remaining FROM unnest(levels) AS l;
-  FOR i IN 1 .. cardinality(p_ids) LOOP
-    g := CASE WHEN p_amounts[i] <= remaining THEN p_amounts[i] WHEN p_partial[i] AND remaining > 0 THEN remaining END;
-    IF g IS NULL THEN
-      codes := codes || 'DENIED'::text;
-      granted := granted || NULL::bigint;
-      CONTINUE;
-    END IF;
-    remaining := remaining - g;
-    INSERT INTO lutflow_reservations (id, tenant_id, amount_micros, created_at, expires_at, run_id, chain)
-      VALUES (p_ids[i], p_tenant, g, p_now, p_expires[i], p_run_ids[i], levels);
-    codes := codes || 'OK'::text;
-    granted := granted || g;
-  END LOOP;
 END $$;
 `,
   },
