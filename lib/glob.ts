@@ -11,12 +11,15 @@ export function globMatch(pattern: string, text: string): boolean {
 }
 
 /**
- * A model policy: only `allow` (any when absent), never `deny` (a deny wins). `names`: every name the model goes
- * by (as asked, and the catalog entry it is priced as), so that `openai/gpt-4o` or `GPT 4o` cannot slip past a
- * `gpt-4o*` deny: denied when any name is, allowed when any name is.
+ * A model policy: only `allow` (any when absent), never `deny` (a deny wins). `asked` is the name as given,
+ * `pricedAs` the catalog entries it resolves to (what it is priced and served as). Denied when any of them is
+ * (`openai/gpt-4o` and `GPT 4o` are `gpt-4o` to a `gpt-4o*` deny); allowed only when what it is priced as is, or
+ * the name as asked when the catalog does not know it (`gpt-4o-mini/gpt-4o` is gpt-4o, whatever it starts with).
  */
-export function policyAllows(p: { readonly allow?: readonly string[]; readonly deny?: readonly string[] }, names: string | readonly string[]): boolean {
-  const all = typeof names === 'string' ? [names] : names;
-  if (p.deny?.some((d) => all.some((n) => globMatch(d, n)))) return false;
-  return !p.allow || p.allow.some((a) => all.some((n) => globMatch(a, n)));
+export function policyAllows(
+  p: { readonly allow?: readonly string[]; readonly deny?: readonly string[] }, asked: string, pricedAs: readonly string[] = [],
+): boolean {
+  if (p.deny?.some((d) => globMatch(d, asked) || pricedAs.some((n) => globMatch(d, n)))) return false;
+  const decisive = pricedAs.length ? pricedAs : [asked];
+  return !p.allow || decisive.every((n) => p.allow!.some((a) => globMatch(a, n)));
 }

@@ -11,10 +11,10 @@ export interface Catalog {
   readonly tokenPrices: TokenPriceTable;
 }
 
-/** The names a model goes by: as given, and the catalog entries it resolves to (priced as), for model policies. */
-export function modelNames(catalog: Catalog, name: string): string[] {
+/** The catalog entries a model name resolves to (what it is priced as), for model policies. */
+export function pricedAs(catalog: Catalog, name: string): string[] {
   const ids = [catalog.tokenPrices.find(name)?.id, catalog.models.find(name)?.id].filter((id): id is string => id !== undefined);
-  return [...new Set([name, ...ids])];
+  return [...new Set(ids)];
 }
 
 export interface CatalogOptions {

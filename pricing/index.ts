@@ -8,6 +8,6 @@ export { GpuPriceTable, createGpuPriceTable, type GpuPrice, type GpuPriceQuery, 
 export { parseSkyPilotCatalog, loadSkyPilotCatalog, type CatalogImport } from './skypilot.js';
 export { MODEL_SPECS, PRECISION_BITS, createModelSpecTable, kvBytesPerToken, modelKey, type ModelSpec, type ModelSpecTable, type Precision } from './models.js';
 export { modelSpecFromArch, modelSpecFromHfConfig, type ModelArch } from './model-arch.js';
-export { createCatalog, builtinCatalog, modelNames, type Catalog, type CatalogOptions } from './catalog.js';
+export { createCatalog, builtinCatalog, pricedAs, type Catalog, type CatalogOptions } from './catalog.js';
 export { createPriceDatabase, bundledPriceDatabase, loadPriceDatabase, BUNDLED_PRICES, type PriceDatabase } from './price-database.js';
 export { usageCostMicros, type NormalizedUsage, type PriceTier, type UsageCost } from './usage.js';

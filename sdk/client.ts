@@ -201,7 +201,7 @@ export class Client implements Meter {
       this.budget.release(id);
       id = undefined;
     }
-    if (this.leases && !this.leases.allows(price ? [plan.model, price.id] : [plan.model])) {
+    if (this.leases && !this.leases.allows(plan.model, price ? [price.id] : [])) {
       if (hold) this.leases.end(hold, 0);
       if (id !== undefined) this.budget.release(id);
       this.emit(plan, undefined, 0, 0, 'refused');

@@ -69,9 +69,9 @@ export class LeasePool {
     this.renewer.unref();
   }
 
-  /** Whether the scope's model policies (as of the last grant) let a call through, by every name its model goes by. */
-  allows(names: readonly string[]): boolean {
-    return this.policies.every((p) => policyAllows(p, names));
+  /** Whether the scope's model policies (as of the last grant) let a call to `model`, priced as `pricedAs`, through. */
+  allows(model: string, pricedAs: readonly string[]): boolean {
+    return this.policies.every((p) => policyAllows(p, model, pricedAs));
   }
 
   /** Room left on all leases taking new calls. */

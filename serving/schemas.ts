@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LaunchPlan, LaunchPrices, LIMITS } from '../stream/index.js';
+import { LaunchPlan, LaunchPrices, LIMITS, PRINTABLE } from '../stream/index.js';
 
-const Tenant = Type.String({ minLength: 1, maxLength: 256, description: 'tenant the plan belongs to' });
+const Tenant = Type.String({ minLength: 1, maxLength: 256, pattern: PRINTABLE, description: 'tenant the plan belongs to' });
 
 export const PlanRequest = Type.Object({
   tenant_id: Tenant,
@@ -77,7 +77,7 @@ export const SettleBody = Type.Object({
 }, { additionalProperties: false });
 
 export const TenantParams = Type.Object({ tenant_id: Tenant });
-export const ReservationParams = Type.Object({ tenant_id: Tenant, reservation_id: Type.String({ minLength: 1, maxLength: 128 }) });
+export const ReservationParams = Type.Object({ tenant_id: Tenant, reservation_id: Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE }) });
 
 export const ErrorResponse = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),

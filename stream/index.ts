@@ -1,6 +1,6 @@
 export { TOPICS, deadLetterTopic, keyFor, type ContractTopic } from './topics.js';
 export { TelemetryEvent, TokenCounts, TELEMETRY_SCHEMA_VERSION } from './contracts/telemetry.js';
-export { LIMITS } from './contracts/common.js';
+export { LIMITS, PRINTABLE } from './contracts/common.js';
 export { RunRecord, LaunchPlan, LaunchPrices, RunOutcome, RunKind, RUN_RECORD_SCHEMA_VERSION } from './contracts/pcpo-features.js';
 export { DeadLetter, DEAD_LETTER_SCHEMA_VERSION } from './contracts/dead-letter.js';
 export { validate, decode, assertValid, ContractError, type FieldError, type Validation, type TopicTypes } from './contracts/validate.js';

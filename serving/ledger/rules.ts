@@ -91,6 +91,6 @@ export function reaches(path: string, owner: string): boolean {
 }
 
 /** Whether `model` passes `policy`: not denied, and allowed when there is an allow list. */
-export function modelAllowed(policy: ModelPolicy | undefined, model: string | readonly string[]): boolean {
-  return !policy || policyAllows(policy, model);
+export function modelAllowed(policy: ModelPolicy | undefined, model: string, pricedAs: readonly string[] = []): boolean {
+  return !policy || policyAllows(policy, model, pricedAs);
 }

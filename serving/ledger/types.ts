@@ -169,6 +169,8 @@ export type LedgerErrorCode =
   | 'RESERVATION_NOT_FOUND'
   | 'RESERVATION_SETTLED'
   | 'INVALID_AMOUNT'
+  /** A value the store cannot hold (PostgreSQL refuses it as data): the request is at fault, not the store. */
+  | 'INVALID_INPUT'
   | 'EVENT_TIME'
   | 'LEDGER_UNAVAILABLE';
 

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { PRINTABLE } from '../../stream/index.js';
 import { KeyRing } from '../auth.js';
 import { keyOf, type ServingContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { Alert } from '../ledger/index.js';
 
 const AlertsQuery = Type.Object({
-  tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  tenant_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: PRINTABLE })),
   // Query strings arrive as text and the server does not coerce types: digits, checked here.
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'how many, newest first: 1 to 1000 (default 100)' })),
 }, { additionalProperties: false });

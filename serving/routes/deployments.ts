@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { usdToMicros } from '../../pricing/index.js';
+import { PRINTABLE } from '../../stream/index.js';
 import { KeyRing } from '../auth.js';
 import { authorizeTenant, keyOf, type ServingContext } from '../context.js';
 import { ApiError, type ApiErrorCode } from '../errors.js';
@@ -12,7 +13,7 @@ import { reportOf, type DeploymentView } from '../deployments/view.js';
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$', description });
 
 export const DeployBody = Type.Object({
-  tenant_id: Type.String({ minLength: 1, maxLength: 200, description: 'the tenant whose budgets hold the deployment' }),
+  tenant_id: Type.String({ minLength: 1, maxLength: 200, pattern: PRINTABLE, description: 'the tenant whose budgets hold the deployment' }),
   model: Name('the model to serve (Hugging Face id or catalog name)'),
   gpu_type: Type.String({ minLength: 1, maxLength: 100 }),
   gpu_count: Type.Integer({ minimum: 1, maximum: 64 }),

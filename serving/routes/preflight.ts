@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { microsToUsd, modelNames } from '../../pricing/index.js';
+import { microsToUsd, pricedAs } from '../../pricing/index.js';
 import type { LaunchPlan, LaunchPrices } from '../../stream/index.js';
 import { cheaperAlternatives } from '../alternatives.js';
 import { KeyRing } from '../auth.js';
@@ -52,8 +52,8 @@ export function preflightRoutes(app: FastifyInstance, ctx: ServingContext): void
     }
     const before = tightest(await ctx.ledger.chainStatus(b.tenant_id));
     const permitted = (model: string) => {
-      const names = modelNames(ctx.catalog, model);
-      return before.policies.every((p) => modelAllowed(p, names));
+      const ids = pricedAs(ctx.catalog, model);
+      return before.policies.every((p) => modelAllowed(p, model, ids));
     };
     if (!permitted(b.plan.model)) {
       ctx.metrics.decisions.inc({ decision: 'deny' });

@@ -1,6 +1,8 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 
-export const Id = (description: string) => Type.String({ minLength: 1, maxLength: 256, description });
+/** No control characters (NUL above all): ids are keys in every store, and PostgreSQL's text refuses NUL. */
+export const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]+$';
+export const Id = (description: string) => Type.String({ minLength: 1, maxLength: 256, pattern: PRINTABLE, description });
 export const Timestamp = (description: string) => Type.String({ format: 'date-time', description });
 export const Count = (description: string) => Type.Integer({ minimum: 0, maximum: 1e12, description });
 /** At most $1e9 in one record: every sum of them stays a safe integer long before a ledger could overflow. */

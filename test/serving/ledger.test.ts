@@ -163,6 +163,10 @@ describe('scopes (issue 13): a spend counts against its budget and every ancesto
     // Spellings priced as gpt-4o are gpt-4o to the policy too.
     for (const m of ['openai/gpt-4o', 'gpt4o', 'GPT 4o', 'gpt_4o']) expect(await ask('acme', m), m).toMatchObject({ decision: 'deny', policy: true });
     expect((await ask('acme', 'gpt-4o-mini')).decision).toBe('allow');
+    // An allow list holds what the model is priced as, not a prefix of the name asked.
+    await post('/budgets', { tenant_id: 'acme/cheap', limit_usd: 1, model_policy: { allow: ['gpt-4o-mini*'] } }, ADMIN);
+    expect((await ask('acme/cheap', 'gpt-4o-mini')).decision).toBe('allow');
+    for (const m of ['gpt-4o-mini/gpt-4o', 'gpt-4o-mini/../gpt-4o']) expect(await ask('acme/cheap', m), m).toMatchObject({ decision: 'deny', policy: true });
     expect(await ask('acme/search', 'gpt-4o')).toMatchObject({ decision: 'deny', policy: true });
     expect((await ask('acme/search', 'claude-sonnet-4-5-20250929')).decision).toBe('allow');
     expect(await ask('acme/search', 'gemini-2.5-pro')).toMatchObject({ decision: 'deny', policy: true });
@@ -240,6 +244,18 @@ describe('leases and scopes under attack (the adversarial review)', () => {
     expect(await budget('acme/search')).toMatchObject({ spent_micros: 0, reserved_micros: 1_000_000, remaining_micros: 0 });
     expect(await budget('acme')).toMatchObject({ spent_micros: 900_000, reserved_micros: 1_000_000 });
     expect((await post('/budgets/acme%2Fsearch/leases', { amount_usd: 0.5 })).statusCode).toBe(409);
+  });
+
+  it('control characters in ids are a 400 by field on every store, and the valid events of a batch are charged', async () => {
+    await server({ clock: () => T0 });
+    await post('/budgets', { tenant_id: 'acme', limit_usd: 10 }, ADMIN);
+    const r = (await telemetry([event({ cost_usd_micros: 5_000 }), event({ event_id: 'x\u0000y' })])).json();
+    expect(r).toMatchObject({ accepted: 1, rejected: [{ index: 1 }] });
+    expect(await spent()).toBe(5_000);
+    expect((await get('/budgets/acme%00')).statusCode).toBe(400);
+    expect((await post('/budgets', { tenant_id: 'acme\u0000x', limit_usd: 1 }, ADMIN)).json().error).toMatchObject({ code: 'INVALID_REQUEST', field: '/tenant_id' });
+    expect((await post('/budgets/acme/reservations/res%00x/release', {})).statusCode).toBe(400);
+    expect((await get('/alerts?tenant_id=acme%00')).statusCode).toBe(400);
   });
 
   it('a deployment\'s reservation is the server\'s: no key settles, releases or renews it, through any path', async () => {

@@ -152,6 +152,10 @@ export class PgLedger implements Ledger {
       await this.ensureSchema();
       return (await this.pool.query<R>(sql, params)).rows;
     } catch (err) {
+      // SQLSTATE class 22 (data exception, e.g. a NUL in text): retrying cannot help.
+      if (/^22/.test(String((err as { code?: unknown }).code))) {
+        throw new LedgerError('INVALID_INPUT', `the ledger cannot store this value (${(err as Error).message}); nothing was changed`, undefined, err);
+      }
       throw new LedgerError('LEDGER_UNAVAILABLE', `the ledger database did not answer (${(err as Error).message}); nothing was changed, retry later`, undefined, err);
     }
   }
