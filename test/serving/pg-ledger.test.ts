@@ -57,6 +57,15 @@ describe('the PostgreSQL ledger store', () => {
     await expect(PgLedger.open({ url })).rejects.toThrow(/schema version 999, newer than this Lutflow knows/);
   });
 
+  it('refuses a database that applied a migration from a text that has changed since', async () => {
+    const url = await freshDatabase();
+    await open(url);
+    const [row] = await sql<{ checksum: string }>(url, 'SELECT checksum FROM lutflow_schema_migrations WHERE version = 6');
+    expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
+    await sql(url, "UPDATE lutflow_schema_migrations SET checksum = repeat('0', 64) WHERE version = 6");
+    await expect(PgLedger.open({ url })).rejects.toThrow(/applied schema version 6 from a different text/);
+  });
+
   it('grants exactly what fits to 600 concurrent reservations from three replicas', async () => {
     const url = await freshDatabase();
     const replicas = await Promise.all([open(url), open(url), open(url)]);

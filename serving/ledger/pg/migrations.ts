@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 
 /**
@@ -655,7 +656,13 @@ END $$;
   },
 ];
 
-/** Applies the migrations this database lacks, one transaction each, under a lock so replicas starting together take turns. */
+const checksum = (sql: string) => createHash('sha256').update(sql).digest('hex');
+
+/**
+ * Applies the migrations this database lacks, in one transaction, under a lock so replicas starting together take
+ * turns. Each applied migration's checksum is kept: a database migrated with a text that has changed since (a
+ * released migration edited in place) is refused at start instead of silently missing the change.
+ */
 export async function migrate(client: PoolClient): Promise<number[]> {
   const applied: number[] = [];
   await client.query('BEGIN');
@@ -663,15 +670,25 @@ export async function migrate(client: PoolClient): Promise<number[]> {
     await client.query('SELECT pg_advisory_xact_lock(7346209183)');
     await client.query(`CREATE TABLE IF NOT EXISTS lutflow_schema_migrations (
       version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM lutflow_schema_migrations');
-    const have = new Set(rows.map((r) => r.version));
+    await client.query('ALTER TABLE lutflow_schema_migrations ADD COLUMN IF NOT EXISTS checksum text');
+    const { rows } = await client.query<{ version: number; checksum: string | null }>('SELECT version, checksum FROM lutflow_schema_migrations');
+    const have = new Map(rows.map((r) => [r.version, r.checksum]));
     for (const m of MIGRATIONS) {
-      if (have.has(m.version)) continue;
+      const sum = checksum(m.sql);
+      if (have.has(m.version)) {
+        const recorded = have.get(m.version);
+        if (recorded && recorded !== sum) {
+          throw new Error(`the ledger database applied schema version ${m.version} from a different text than this Lutflow's (checksum ${recorded.slice(0, 12)} ≠ ${sum.slice(0, 12)}); it would lack what changed: restore that database's schema by hand`);
+        }
+        // Recorded before checksums were kept: taken as this text.
+        if (!recorded) await client.query('UPDATE lutflow_schema_migrations SET checksum = $2 WHERE version = $1', [m.version, sum]);
+        continue;
+      }
       await client.query(m.sql);
-      await client.query('INSERT INTO lutflow_schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await client.query('INSERT INTO lutflow_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, sum]);
       applied.push(m.version);
     }
-    const newest = Math.max(...have, 0);
+    const newest = Math.max(...have.keys(), 0);
     const known = Math.max(...MIGRATIONS.map((m) => m.version));
     if (newest > known) throw new Error(`the ledger database is at schema version ${newest}, newer than this Lutflow knows (${known}); upgrade Lutflow`);
     await client.query('COMMIT');
