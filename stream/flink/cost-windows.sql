@@ -100,19 +100,20 @@ SELECT
   CAST(COALESCE(tokens.reasoning, 0) AS BIGINT) AS tok_reasoning,
   COALESCE(gpu.seconds * gpu.`count`, 0) AS gpu_seconds
 FROM lut_telemetry
+-- Ids as the contract has them (stream/contracts/common.ts Id): 1 to 256 characters, no control characters.
 WHERE schema_version = 1
-  AND CHAR_LENGTH(event_id) BETWEEN 1 AND 256
+  AND CHAR_LENGTH(event_id) BETWEEN 1 AND 256 AND NOT REGEXP(event_id, '[\x00-\x1F\x7F]')
   AND REGEXP(event_time, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$')
   AND TO_TIMESTAMP_LTZ(
       SUBSTRING(event_time FROM 1 FOR CHAR_LENGTH(event_time) - IF(event_time LIKE '%Z', 1, 6)),
       'yyyy-MM-dd''T''HH:mm:ss[.SSSSSSSSS][.SSSSSSSS][.SSSSSSS][.SSSSSS][.SSSSS][.SSSS][.SSS][.SS][.S]',
       IF(event_time LIKE '%Z', 'UTC', SUBSTRING(event_time FROM CHAR_LENGTH(event_time) - 5))) IS NOT NULL
-  AND CHAR_LENGTH(tenant_id) BETWEEN 1 AND 256
-  AND (deployment_id IS NULL OR CHAR_LENGTH(deployment_id) BETWEEN 1 AND 256)
-  AND (run_id IS NULL OR CHAR_LENGTH(run_id) BETWEEN 1 AND 256)
-  AND (lease_id IS NULL OR CHAR_LENGTH(lease_id) BETWEEN 1 AND 256)
-  AND CHAR_LENGTH(provider) BETWEEN 1 AND 256
-  AND CHAR_LENGTH(model) BETWEEN 1 AND 256
+  AND CHAR_LENGTH(tenant_id) BETWEEN 1 AND 256 AND NOT REGEXP(tenant_id, '[\x00-\x1F\x7F]')
+  AND (deployment_id IS NULL OR (CHAR_LENGTH(deployment_id) BETWEEN 1 AND 256 AND NOT REGEXP(deployment_id, '[\x00-\x1F\x7F]')))
+  AND (run_id IS NULL OR (CHAR_LENGTH(run_id) BETWEEN 1 AND 256 AND NOT REGEXP(run_id, '[\x00-\x1F\x7F]')))
+  AND (lease_id IS NULL OR (CHAR_LENGTH(lease_id) BETWEEN 1 AND 256 AND NOT REGEXP(lease_id, '[\x00-\x1F\x7F]')))
+  AND CHAR_LENGTH(provider) BETWEEN 1 AND 256 AND NOT REGEXP(provider, '[\x00-\x1F\x7F]')
+  AND CHAR_LENGTH(model) BETWEEN 1 AND 256 AND NOT REGEXP(model, '[\x00-\x1F\x7F]')
   AND cost_usd_micros BETWEEN 0 AND 1000000000000000 AND cost_usd_micros = FLOOR(cost_usd_micros)
   AND (tokens.`input` IS NULL OR (tokens.`input` BETWEEN 0 AND 1000000000000 AND tokens.`input` = FLOOR(tokens.`input`)))
   AND (tokens.cached_input IS NULL
@@ -125,7 +126,7 @@ WHERE schema_version = 1
     OR (tokens.reasoning BETWEEN 0 AND 1000000000000 AND tokens.reasoning = FLOOR(tokens.reasoning)))
   AND (tokens.cached_input IS NULL OR tokens.`input` IS NULL OR tokens.cached_input <= tokens.`input`)
   AND (tokens.reasoning IS NULL OR tokens.`output` IS NULL OR tokens.reasoning <= tokens.`output`)
-  AND (gpu IS NULL OR (CHAR_LENGTH(gpu.`type`) BETWEEN 1 AND 256 AND gpu.`count` >= 1
+  AND (gpu IS NULL OR (CHAR_LENGTH(gpu.`type`) BETWEEN 1 AND 256 AND NOT REGEXP(gpu.`type`, '[\x00-\x1F\x7F]') AND gpu.`count` >= 1
     AND gpu.`count` = FLOOR(gpu.`count`) AND gpu.seconds BETWEEN 0 AND 1000000000000))
   AND (latency_ms IS NULL OR latency_ms BETWEEN 0 AND 1000000000000)
   AND outcome IN ('ok', 'error', 'aborted', 'refused');

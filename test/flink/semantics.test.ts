@@ -47,6 +47,8 @@ const bad = [
   { ...ev('a', 'bad6', 70, 1), tenant_id: '' },
   { ...ev('a', 'bad7', 70, 1), schema_version: 2 },
   { ...ev('a', 'bad8', 70, 1), gpu: { type: 'h100', count: 0.5, seconds: 1 } },
+  ev('a', 'bad9\u0000', 70, 1),
+  { ...ev('a', 'bad10', 70, 1), model: 'gpt\u001f4o' },
 ] as unknown as TelemetryEvent[];
 
 /** Tenant b's clock runs 60 s behind a's on the same partition: on time for ours (a clock per tenant), not for Flink. */
