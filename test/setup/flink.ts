@@ -1,40 +1,21 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createServer } from 'node:net';
+import { filteredTo, freePortRun, ROOT, suitesIn } from './suites.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const SCRIPT = join(ROOT, 'scripts/flink.sh');
-const DIR = join(ROOT, 'test/flink');
 
 /** The suites that need the cluster: every test file under test/flink/. */
-const FLINK_SUITES = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.test.ts')).map((f) => `test/flink/${f}`) : [];
+const FLINK_SUITES = suitesIn('flink');
 
 export const flinkScript = (cmd: 'start' | 'stop' | 'wipe' | 'kill-taskmanager' | 'start-taskmanager', port: number, fresh = false) =>
   execFileSync('bash', [SCRIPT, cmd, ...(fresh ? ['--fresh'] : []), String(port)], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
 
-const isFree = (port: number) => new Promise<boolean>((r) => {
-  const s = createServer();
-  s.once('error', () => r(false));
-  s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
-});
-
 /** A free port P with P+1 and P+2 free too (the cluster's REST, gateway and RPC ports). */
-async function freePorts(): Promise<number> {
-  for (;;) {
-    const p = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await isFree(p)) && (await isFree(p + 1)) && (await isFree(p + 2))) return p;
-  }
-}
+const freePorts = () => freePortRun(3);
 
 function wantsFlink(project: TestProject): boolean {
-  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
-  if (!filters?.length) return FLINK_SUITES.length > 0;
-  return filters.some((f) => {
-    const rel = f.startsWith('/') ? f.slice(ROOT.length + 1) : f.replace(/^\.\//, '');
-    return FLINK_SUITES.some((s) => s.includes(rel) || (rel.length > 0 && rel.startsWith(s)));
-  });
+  return filteredTo(project, FLINK_SUITES) ?? FLINK_SUITES.length > 0;
 }
 
 /**

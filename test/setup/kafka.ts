@@ -1,40 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { filteredTo, freePortRun, ROOT, suitesIn } from './suites.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const SCRIPT = join(ROOT, 'scripts/kafka.sh');
 
 /** The suites that talk to a broker: every test file under test/stream/ and test/flink/. */
-const KAFKA_SUITES = ['stream', 'flink'].flatMap((d) => existsSync(join(ROOT, 'test', d)) ? readdirSync(join(ROOT, 'test', d)).filter((f) => f.endsWith('.test.ts')).map((f) => `test/${d}/${f}`) : []);
-
-const isFree = (port: number) => new Promise<boolean>((r) => {
-  const s = createServer();
-  s.once('error', () => r(false));
-  s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
-});
+const KAFKA_SUITES = suitesIn('stream', 'flink');
 
 /** A free port whose next port (the broker's controller listener) is free too. */
-export async function freeBrokerPort(): Promise<number> {
-  for (;;) {
-    const p = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await isFree(p)) && (await isFree(p + 1))) return p;
-  }
-}
+export const freeBrokerPort = () => freePortRun(2);
 
 export const brokerScript = (cmd: 'start' | 'stop' | 'kill' | 'wipe', port: number, fresh = false) =>
   execFileSync('bash', [SCRIPT, cmd, ...(fresh ? ['--fresh'] : []), String(port)], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
 
 /** Whether this run includes a suite that needs the broker (no filter: the whole suite does). */
 function wantsKafka(project: TestProject): boolean {
-  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
-  if (!filters?.length) return true;
-  return filters.some((f) => {
-    const rel = f.startsWith('/') ? f.slice(ROOT.length + 1) : f.replace(/^\.\//, '');
-    return KAFKA_SUITES.some((s) => s.includes(rel) || (rel.length > 0 && rel.startsWith(s)));
-  });
+  return filteredTo(project, KAFKA_SUITES) ?? true;
 }
 
 /**
