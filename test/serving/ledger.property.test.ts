@@ -306,6 +306,13 @@ export async function run(store: StoreHarness, cmds: Cmd[]): Promise<void> {
   }
 }
 
+/** Counterexamples found before (by CI), replayed first on every run. */
+const FOUND: [Cmd[]][] = [
+  // A renewal through an ancestor's path that has no budget: BUDGET_NOT_FOUND, as for a close (the PostgreSQL store said RESERVATION_NOT_FOUND).
+  [[{ kind: 'create', tenant: 1, limit: 0, window: 'total', resetHour: 0, resetDay: 1 }, { kind: 'reserve', tenant: 1, micros: 0, ttlMs: 1, partial: false },
+    { kind: 'extend', pick: 0, ttlMs: 1, via: true }]],
+];
+
 /** Runs per store: the file store is fast; PostgreSQL's round trips make each run slower. */
 const RUNS_PER_STORE = { file: RUNS, postgres: Math.ceil(RUNS / 10) };
 
@@ -316,7 +323,7 @@ describe.each(STORES)('ledger invariants (model-based, fast-check): $name store'
   const runs = RUNS_PER_STORE[name];
 
   it('spent, reserved and remaining always match the model; each event id charges once; restarts and store failures change nothing', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), (cmds) => run(store, cmds)), { numRuns: runs });
+    await fc.assert(fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), (cmds) => run(store, cmds)), { numRuns: runs, examples: FOUND });
   }, 30 * 60_000);
 
   it('replays a long history to the same state after a restart', async () => {

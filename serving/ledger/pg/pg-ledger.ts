@@ -285,7 +285,11 @@ export class PgLedger implements Ledger {
     const now = this.clock();
     const [r] = await this.q<{ id: string; tenant_id: string; amount_micros: number; created_at: Date; expires_at: Date; run_id: string | null }>(
       'SELECT * FROM lutflow_extend($1, $2, $3, $4)', [scopeChain(tenant), id, ms(now), ms(now + ttlMs)]);
-    if (!r) throw ledgerErrors.notRenewable(tenant, id);
+    if (!r) {
+      // Only on a miss, to name the cause as the file store does: no budget on the path comes first.
+      if (!(await this.levels(tenant)).length) throw ledgerErrors.budgetNotFound(tenant);
+      throw ledgerErrors.notRenewable(tenant, id);
+    }
     return {
       id, tenant_id: r.tenant_id, amount_micros: r.amount_micros, created_at: r.created_at.getTime(), expires_at: r.expires_at.getTime(),
       ...(r.run_id === null ? {} : { run_id: r.run_id }),
