@@ -4,7 +4,7 @@ import { createFeatureBuilder, type FeatureBuilder } from '../features/index.js'
 import { ModelError } from '../model/index.js';
 import { builtinCatalog, PricingError, type Catalog } from '../pricing/index.js';
 import { KeyRing, type ApiKey } from './auth.js';
-import type { ServingContext } from './context.js';
+import type { ServingContext, Streaming } from './context.js';
 import { ApiError, type ErrorBody } from './errors.js';
 import { startAlertDeliverer } from './alerts/deliverer.js';
 import { DEFAULT_POLICY, FileLedger, LedgerError, PgLedger, type AlertWebhook, type FsyncPolicy, type Ledger, type LedgerPolicy } from './ledger/index.js';
@@ -51,6 +51,8 @@ export interface ServerOptions {
   readonly clock?: () => number;
   /** GPU deployments (runtimes, tick interval, default server command); from LUTFLOW_DEPLOY_* when absent. */
   readonly deployments?: DeploymentSettings;
+  /** Spend out on `lut.telemetry`, windows in from `lut.cost-windows` (Kafka); the server's own windows when absent. */
+  readonly streaming?: Streaming;
 }
 
 const DEFAULTS = {
@@ -113,7 +115,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       ? await PgLedger.open({ url: o.ledgerUrl, clock, policy: ledgerPolicy, log: ledgerLog(app) })
       : new FileLedger({ dir: o.ledgerDir, clock, policy: ledgerPolicy, fsync: o.ledgerFsync, log: ledgerLog(app) }));
   const context: ServingContext = {
-    catalog, builder, registry, metrics, clock, ledger, ledgerPolicy, spendFeed: new SpendFeed(),
+    catalog, builder, registry, metrics, clock, ledger, ledgerPolicy, spendFeed: new SpendFeed(), streaming: o.streaming,
     keys: new KeyRing(o.apiKeys),
     predictor: createPredictor({ registry, builder, catalog, clock, onPrediction: pairCounter(metrics.predictions, 'quantity', 'outcome') }),
   };
@@ -165,6 +167,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.addHook('onClose', async () => {
     registry.close();
     await deliverer?.stop();
+    await o.streaming?.close();
     await ledger.close();
   });
   await app.ready();

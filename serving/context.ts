@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FeatureBuilder } from '../features/index.js';
 import type { Catalog } from '../pricing/index.js';
+import type { CostWindowSource, Transport } from '../stream/index.js';
 import { KeyRing, type ApiKey } from './auth.js';
 import { ApiError } from './errors.js';
 import { isServerScope, type Ledger, type LedgerPolicy } from './ledger/index.js';
@@ -23,6 +24,19 @@ export interface ServingContext {
   readonly clock: () => number;
   /** Spend charged outside POST /telemetry (deployment ticks). */
   readonly spendFeed: SpendFeed;
+  readonly streaming?: Streaming;
+}
+
+/**
+ * The at-scale mode: the spend this server charges (telemetry, deployment ticks) goes out on `lut.telemetry`,
+ * and the windows the dashboard and `watch` show come back from `lut.cost-windows`, whichever engine made them
+ * (`lutflow windows`, the Flink job). Without it, the server windows what it charged itself.
+ */
+export interface Streaming {
+  readonly telemetry: Transport;
+  readonly windows: CostWindowSource;
+  /** The server closes it as it closes (after the deployments' last ticks are out). */
+  close(): Promise<void>;
 }
 
 export function keyOf(ctx: ServingContext, req: FastifyRequest): ApiKey {

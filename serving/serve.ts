@@ -7,6 +7,7 @@ import { readRunRecords } from '../training/index.js';
 import { buildServer } from './app.js';
 import { parseApiKeys, type ApiKey } from './auth.js';
 import type { AlertWebhook, FsyncPolicy } from './ledger/index.js';
+import { kafkaStreaming } from './streaming.js';
 
 export interface ServeOptions {
   readonly modelDir: string;
@@ -20,6 +21,8 @@ export interface ServeOptions {
   readonly historyTable?: string;
   /** A development key for all tenants, kept in the ledger directory, when no keys are configured. */
   readonly devKey?: boolean;
+  /** Kafka brokers: spend out on lut.telemetry, windows in from lut.cost-windows (the server's own windows when absent). */
+  readonly kafkaBrokers?: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -44,10 +47,16 @@ export async function serve(opts: ServeOptions) {
     opts.log(`tenant history: ${records.length} runs from ${opts.historyTable}`);
   }
   const { keys, devKey } = resolveKeys(opts);
+  const streaming = opts.kafkaBrokers?.length
+    ? await kafkaStreaming(opts.kafkaBrokers, (level, message, fields) => opts.log(JSON.stringify({ level, msg: message, ...fields })))
+    : undefined;
   const { app, context } = await buildServer({
     modelDir: opts.modelDir, apiKeys: keys, ledgerDir: opts.ledgerDir, ledgerFsync: opts.ledgerFsync, catalog, builder,
     ledgerUrl: opts.ledgerUrl ?? (process.env.LUTFLOW_LEDGER_URL || undefined), alertWebhook: webhookFromEnv(process.env),
-    logger: { level: process.env.LUTFLOW_LOG_LEVEL ?? 'info' },
+    logger: { level: process.env.LUTFLOW_LOG_LEVEL ?? 'info' }, streaming,
+  }).catch(async (err: unknown) => {
+    await streaming?.close();
+    throw err;
   });
   const address = await app.listen({ host: opts.host, port: opts.port });
   return { app, context, address, devKey };

@@ -4,7 +4,7 @@ export const TOPICS = {
   costWindows: 'lut.cost-windows',
 } as const;
 
-export type ContractTopic = typeof TOPICS.telemetry | typeof TOPICS.runRecords;
+export type ContractTopic = (typeof TOPICS)[keyof typeof TOPICS];
 
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 

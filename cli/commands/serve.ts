@@ -6,7 +6,7 @@ import { intFlag, parse, required, UsageError, type Command } from '../command.j
 const command: Command = {
   summary: 'serve the prediction and budget API',
   usage: `usage: lutflow serve --model DIR [--port N] [--host H] [--ledger DIR | --ledger-url URL] [--fsync always|never] [--history TABLE] [--dev-key]
-                    [--retrain CRON --retrain-data TABLE]
+                    [--retrain CRON --retrain-data TABLE] [--brokers LIST]
 
 Serves POST /predict, POST /preflight, budgets with reservations, GET /models (reloads when DIR
 changes), /healthz, /readyz, /metrics, /openapi.json. Logs are JSON lines (LUTFLOW_LOG_LEVEL).
@@ -24,11 +24,15 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
                     served and a promotion or rollback is picked up without a restart
   --retrain CRON    with a registry: run 'lutflow retrain --registry DIR --data TABLE' on this schedule
                     ("0 3 * * *": 03:00 daily; 6 fields for seconds first), each run a child process
-  --retrain-data T  the runs table the schedule retrains from (a Delta folder, databricks:..., duckdb:...)`,
+  --retrain-data T  the runs table the schedule retrains from (a Delta folder, databricks:..., duckdb:...)
+  --brokers LIST    Kafka (host:port,…; env LUTFLOW_KAFKA_BROKERS): the spend this server charges goes out on
+                    lut.telemetry, and the dashboard and 'lutflow watch' show the windows of lut.cost-windows,
+                    whichever engine writes them ('lutflow windows', or 'lutflow flink submit'); closed windows
+                    only, 10 to 25 s behind. Without it the server windows what it charged itself, live.`,
   async run(argv, io) {
     const { values } = parse(argv, {
       model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, ledger: { type: 'string' }, 'ledger-url': { type: 'string' }, fsync: { type: 'string' },
-      history: { type: 'string' }, 'dev-key': { type: 'boolean' }, retrain: { type: 'string' }, 'retrain-data': { type: 'string' },
+      history: { type: 'string' }, 'dev-key': { type: 'boolean' }, retrain: { type: 'string' }, 'retrain-data': { type: 'string' }, brokers: { type: 'string' },
     });
     const model = required(values.model, 'model');
     const registry = VersionRegistry.isRegistry(model);
@@ -37,22 +41,26 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
       if (!values['retrain-data']) throw new UsageError('--retrain needs --retrain-data TABLE');
       try { parseCron(values.retrain); } catch (err) { throw new UsageError(`--retrain: '${values.retrain}' is not a cron expression: ${(err as Error).message}`); }
     }
+    const brokers = (values.brokers ?? process.env.LUTFLOW_KAFKA_BROKERS)?.split(',').map((b) => b.trim()).filter(Boolean);
+    if (brokers?.some((b) => !/^[^\s:]+:\d{1,5}$/.test(b))) throw new UsageError(`--brokers must be host:port,…, got '${values.brokers ?? process.env.LUTFLOW_KAFKA_BROKERS}'`);
     const fsync = values.fsync ?? 'always';
     if (fsync !== 'always' && fsync !== 'never') throw new UsageError(`--fsync must be always or never, got '${fsync}'`);
     const s = await serve({
       modelDir: registry ? join(model, 'current') : model, host: values.host ?? '127.0.0.1', port: values.port === '0' ? 0 : intFlag(values.port, 'port', 8080),
       ledgerDir: values.ledger ?? 'data/ledger', ledgerFsync: fsync, ledgerUrl: values['ledger-url'], historyTable: values.history, devKey: !!values['dev-key'], log: io.err,
+      kafkaBrokers: brokers,
     });
     io.err(`listening on ${s.address}${s.devKey ? ` (development key: ${s.devKey})` : ''}`);
     io.err(`dashboard: ${s.address}/ui`);
+    if (brokers?.length) io.err(`spend out on lut.telemetry, windows in from lut.cost-windows (${brokers.join(',')})`);
     const schedule = values.retrain
       ? scheduleRetrain({ cron: values.retrain, args: ['--registry', model, '--data', values['retrain-data']!], log: io.err })
       : undefined;
     if (schedule) io.err(`retraining on '${values.retrain}', next at ${schedule.next()?.toISOString()}`);
-    s.app.server.on('close', () => schedule?.stop());
-    // SIGTERM (a supervisor, Kubernetes) or Ctrl-C: finish in-flight requests, close the ledger, exit.
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void s.app.close());
-    await new Promise<void>((resolve) => s.app.server.on('close', () => resolve()));
+    // SIGTERM (a supervisor, Kubernetes) or Ctrl-C: finish in-flight requests, close the ledger (and Kafka), exit.
+    await new Promise<void>((resolve) => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void s.app.close().finally(() => { schedule?.stop(); resolve(); }));
+    });
   },
 };
 export default command;

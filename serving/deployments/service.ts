@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { microsToUsd, type Catalog } from '../../pricing/index.js';
-import { CostWindowAggregator, TOPICS, type CostWindow, type TelemetryEvent, type Transport } from '../../stream/index.js';
-import { LedgerError, type Ledger, type Reservation } from '../ledger/index.js';
+import { liveCostWindows, TOPICS, type CostWindow, type CostWindowSource, type LiveWindows, type TelemetryEvent, type Transport } from '../../stream/index.js';
+import { isServerScope, LedgerError, type Ledger, type Reservation } from '../ledger/index.js';
 import type { Predictor } from '../predictor.js';
 import { GpuMeter } from './meter.js';
 import { decideDeployment, type DeployAlternative, type DeployPrediction } from './preflight.js';
@@ -24,6 +24,11 @@ export interface DeploymentOptions {
   readonly runtimes?: Partial<Record<RuntimeName, Runtime>>;
   /** GPU-time ticks are also published here as `lut.telemetry` (Kafka, the embedded bus). */
   readonly transport?: Transport;
+  /**
+   * Where the deployments' cost windows come from: `lut.cost-windows` as the Kafka or Flink job wrote it from
+   * the ticks published on `transport`. By default the service windows its own ticks (open windows included).
+   */
+  readonly windows?: CostWindowSource;
 }
 
 export type DeploymentEvent =
@@ -67,10 +72,10 @@ export class DeploymentService {
   private readonly live = new Map<string, Live>();
   private readonly store: DeploymentStore;
   private readonly events = new EventEmitter();
-  private readonly windows: CostWindowAggregator;
-  /** Recent windows by tenant scope, for a dashboard that connects late. */
+  private readonly ownWindows?: LiveWindows;
+  private readonly unsubscribe: () => void;
+  /** The last hour's windows of deployment scopes, for a dashboard that connects late. */
   private readonly recentWindows = new Map<string, { tenant_id: string; window: CostWindow; closed: boolean }>();
-  private readonly idler: NodeJS.Timeout;
 
   constructor(
     private readonly deps: {
@@ -83,13 +88,9 @@ export class DeploymentService {
     this.o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
     this.store = new DeploymentStore(opts.dir);
     this.events.setMaxListeners(0);
-    // A deployment that stopped sends no more ticks: after 3 s of quiet its windows close and are forgotten.
-    this.windows = new CostWindowAggregator({ idleTimeoutMs: 3_000, emit: () => {} });
-    this.idler = setInterval(() => {
-      this.windows.idle(0, 1_000);
-      this.drainWindows(this.deps.clock());
-    }, 1_000);
-    this.idler.unref();
+    // A deployment that stopped sends no more ticks: after 3 s of quiet its windows close.
+    if (!opts.windows) this.ownWindows = liveCostWindows({ idleTimeoutMs: 3_000 });
+    this.unsubscribe = (opts.windows ?? this.ownWindows!).on((w, closed) => this.window(w, closed));
   }
 
   private runtimeNames(): RuntimeName[] {
@@ -200,8 +201,9 @@ export class DeploymentService {
 
   /** Stops everything still running (the server is shutting down), each settled. */
   async close(): Promise<void> {
-    clearInterval(this.idler);
     await Promise.all([...this.live.values()].map((l) => this.stop(l, 'killed', 'server_shutdown', 'server')));
+    this.unsubscribe();
+    await this.ownWindows?.close();
   }
 
   private async deny(spec: DeploymentSpec, reason: string, prediction: DeployPrediction, alternatives: DeployAlternative[]): Promise<CreateResult> {
@@ -338,19 +340,18 @@ export class DeploymentService {
     }
     this.o.transport?.publish(TOPICS.telemetry, view.scope, e);
     this.deps.onCharged?.(view.tenant_id, e);
-    this.windows.add(e);
-    this.drainWindows(at);
+    this.ownWindows?.add(e);
+    this.ownWindows?.flush();
   }
 
-  /** Sends the windows that changed (a tick's spend, or closed by quiet) and keeps the last hour of them. */
-  private drainWindows(now: number): void {
-    for (const w of this.windows.takeChanges().windows) {
-      const v = { tenant_id: w.tenant, window: w.window, closed: w.emitted };
-      this.recentWindows.set(`${w.tenant}|${w.id}`, v);
-      this.emit({ type: 'window', ...v });
-    }
-    const oldest = new Date(now - 3_600_000).toISOString();
-    for (const [k, v] of this.recentWindows) if (v.window.window_end < oldest) this.recentWindows.delete(k);
+  /** A window of a deployment scope that changed (a tick's spend, or closed): sent, and kept for an hour. */
+  private window(w: CostWindow, closed: boolean): void {
+    if (!isServerScope(w.tenant_id)) return;
+    const v = { tenant_id: w.tenant_id, window: w, closed };
+    this.recentWindows.set(`${w.tenant_id}|${w.scope}/${w.key}/${w.window_start}`, v);
+    this.emit({ type: 'window', ...v });
+    const oldest = new Date(this.deps.clock() - 3_600_000).toISOString();
+    for (const [k, r] of this.recentWindows) if (r.window.window_end < oldest) this.recentWindows.delete(k);
   }
 
   private async stop(live: Live, state: Exclude<DeploymentState, 'starting' | 'running' | 'stopping'>, reason: string, by: DeploymentView['stopped_by']): Promise<void> {

@@ -64,6 +64,7 @@ export function deploymentRoutes(app: FastifyInstance, ctx: ServingContext, opts
       onCharged: (tenant, e) => ctx.spendFeed.publish(tenant, e),
     }, {
       ...settings, runtimes: await runtimesFor(settings),
+      ...(ctx.streaming ? { transport: ctx.streaming.telemetry, windows: ctx.streaming.windows } : {}),
     });
     const recovered = await service.recover();
     if (recovered.length) app.log.warn({ deployments: recovered.map((d) => d.id) }, 'deployments left by a stopped server were stopped and settled');

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { TOPICS, type ContractTopic } from '../topics.js';
 import { RunRecord } from './pcpo-features.js';
+import { CostWindow } from '../windows/contract.js';
 import { TelemetryEvent } from './telemetry.js';
 
 export interface FieldError {
@@ -54,6 +55,10 @@ function telemetryRules(e: TelemetryEvent): FieldError[] {
   return errors;
 }
 
+function costWindowRules(w: CostWindow): FieldError[] {
+  return Date.parse(w.window_end) > Date.parse(w.window_start) ? [] : [{ path: '/window_end', message: 'must be after window_start' }];
+}
+
 interface Contract<T> {
   readonly check: ValidateFunction;
   readonly rules: (value: T) => FieldError[];
@@ -62,11 +67,13 @@ interface Contract<T> {
 const CONTRACTS = {
   [TOPICS.telemetry]: { check: ajv.compile(TelemetryEvent), rules: telemetryRules },
   [TOPICS.runRecords]: { check: ajv.compile(RunRecord), rules: runRecordRules },
+  [TOPICS.costWindows]: { check: ajv.compile(CostWindow), rules: costWindowRules },
 } as { [K in ContractTopic]: Contract<TopicTypes[K]> };
 
 export interface TopicTypes {
   [TOPICS.telemetry]: TelemetryEvent;
   [TOPICS.runRecords]: RunRecord;
+  [TOPICS.costWindows]: CostWindow;
 }
 
 /** The one validation function for every contract: the shape, then the cross-field rules. */

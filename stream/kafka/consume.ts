@@ -31,6 +31,11 @@ export interface ContractConsumerOptions<K extends ContractTopic> {
    */
   readonly commitOffset?: (partition: number, lastHandled: bigint) => bigint | undefined;
   readonly fromBeginning?: boolean;
+  /**
+   * For a group without committed offsets (a reader that commits nothing): start each partition at its first
+   * record written at or after this time (epoch ms) instead of its beginning or end.
+   */
+  readonly startAt?: number;
 }
 
 export interface ContractConsumer {
@@ -112,6 +117,14 @@ export async function consumeContract<K extends ContractTopic>(
       await heartbeat();
     },
   });
+  if (opts.startAt !== undefined) {
+    await seekTo(opts.kafka, consumer, opts.topic, opts.startAt).catch(async (err: unknown) => {
+      stopped = true;
+      await consumer.disconnect().catch(() => {});
+      await dlq.disconnect().catch(() => {});
+      throw err;
+    });
+  }
   return {
     consumer,
     stats,
@@ -124,4 +137,14 @@ export async function consumeContract<K extends ContractTopic>(
       finish();
     },
   };
+}
+
+async function seekTo(kafka: Kafka, consumer: Consumer, topic: string, at: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, at)) consumer.seek({ topic, partition: p.partition, offset: p.offset });
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }

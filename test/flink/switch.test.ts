@@ -3,7 +3,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   createKafka, ensureTopics, runKafkaCostWindows, TOPIC_SPECS, TOPICS, type CostWindow, type CostWindowJob,
 } from '../../stream/index.js';
+import { until } from '../deployments/helpers.js';
+import { tempDir } from '../helpers/index.js';
 import { sameSums, waitFor } from '../helpers/kafka.js';
+import { ADMIN, modelDir } from '../serving/fixtures.js';
+import { killAll, spawnServe } from '../serving/serve-process.js';
 import { windowSums } from '../helpers/telemetry-workload.js';
 import { brokerScript, freeBrokerPort } from '../setup/kafka.js';
 import { cancelJob, embeddedWindows, latest, produce, startFlinkJob, sums } from './helpers.js';
@@ -28,6 +32,9 @@ describe('switching engines on one lut.cost-windows: our job → Flink → our j
     await ensureTopics(admin);
     await admin.disconnect();
     const partitions = TOPIC_SPECS.find((t) => t.topic === TOPICS.telemetry)!.numPartitions;
+    // A server whose dashboard reads lut.cost-windows, whichever engine writes it.
+    const { base } = await spawnServe(['--model', modelDir(), '--ledger', tempDir(), '--fsync', 'never', '--brokers', brokers], { LUTFLOW_API_KEYS: `${ADMIN}=*` });
+    cleanups.push(() => killAll());
 
     const id = `sw-${randomUUID().slice(0, 8)}`;
     const start = Date.UTC(2100, 0, 1) + Math.floor(Math.random() * 1e6) * WINDOW;
@@ -109,5 +116,15 @@ describe('switching engines on one lut.cost-windows: our job → Flink → our j
     const { windows } = latest(records, id);
     expect(windows.size).toBe(truth.length);
     for (const [k, w] of truth) expect(sums(windows.get(k) as CostWindow), k).toEqual(sums(w));
+
+    // The dashboard of a server that followed the switch shows the same windows.
+    type Shown = { scope: string; key: string; window_start: string; spend_micros: number; calls: number; tokens: CostWindow['tokens']; gpu_seconds: number };
+    const shown = async () => {
+      const body = await (await fetch(`${base}/spend`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as { tenants: { windows: Shown[] }[] };
+      return new Map(body.tenants.flatMap((t) => t.windows).map((v) => [`${v.scope}/${v.key}/${v.window_start}`, v]));
+    };
+    const same = (v: Shown | undefined, w: CostWindow) => v !== undefined && v.spend_micros === w.spend_usd_micros && v.calls === w.calls && v.gpu_seconds === w.gpu_seconds
+      && JSON.stringify(v.tokens) === JSON.stringify(w.tokens);
+    await until(async () => { const m = await shown(); return truth.every(([k, w]) => same(m.get(k), w)); }, 'the dashboard to show every window', 30_000);
   }, 300_000);
 });

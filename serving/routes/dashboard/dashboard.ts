@@ -15,7 +15,7 @@ export interface Dashboard {
 
 export function createDashboard(ctx: ServingContext): Dashboard {
   return {
-    spend: new SpendBook({ clock: ctx.clock }),
+    spend: new SpendBook({ clock: ctx.clock, windows: ctx.streaming?.windows }),
     runs: new RunBook(ctx.clock),
     table: new RunTable({ path: () => ctx.registry.model?.card.data.source, model: () => ctx.registry.model, catalog: ctx.catalog, clock: ctx.clock }),
     emptyTally: new SpendTally().view(),

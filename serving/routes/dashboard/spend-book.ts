@@ -1,5 +1,5 @@
 import { microsToUsd } from '../../../pricing/index.js';
-import { CostWindowAggregator, type CostWindow, type TelemetryEvent } from '../../../stream/index.js';
+import { liveCostWindows, type CostWindow, type CostWindowSource, type LiveWindows, type TelemetryEvent } from '../../../stream/index.js';
 import type { SpendWindowView } from './schemas.js';
 import { SpendTally } from './spend-tally.js';
 
@@ -7,7 +7,11 @@ export interface SpendBookOptions {
   readonly clock: () => number;
   /** How much of the 10-second window series is kept per tenant and deployment (default one hour). */
   readonly windowHistoryMs?: number;
-  /** A tenant quiet this long has its open window closed (default 3 s). */
+  /**
+   * Where the windows come from: `lut.cost-windows` as the Kafka or Flink job wrote it (a reader of the topic).
+   * By default the book windows what it records itself, open windows included, closed after `idleTimeoutMs` of quiet.
+   */
+  readonly windows?: CostWindowSource;
   readonly idleTimeoutMs?: number;
   readonly tickMs?: number;
 }
@@ -37,33 +41,33 @@ function windowView(w: CostWindow, closed: boolean): SpendWindowView {
 
 /**
  * What this server charged from telemetry, for the dashboard: per tenant, the 10-second cost windows of the last
- * hour (the stream's own aggregator, open windows included) and spend by day, model, provider and deployment since
- * the process started. In memory and per replica; the ledger stays the record of what was charged.
+ * hour (open windows included when the book windows the spend itself; those of the stream's job when it reads
+ * them from `lut.cost-windows`) and spend by day, model, provider and deployment since the process started.
+ * In memory and per replica; the ledger stays the record of what was charged.
  */
 export class SpendBook {
   readonly since: number;
-  private readonly agg: CostWindowAggregator;
+  private readonly live?: LiveWindows;
+  private readonly unsubscribe: () => void;
   private readonly tenants = new Map<string, TenantBook>();
   private readonly historyMs: number;
-  private readonly timer: NodeJS.Timeout;
+  private windowMs = 10_000;
   private prunedAt = -Infinity;
 
   constructor(private readonly opts: SpendBookOptions) {
     this.since = opts.clock();
     this.historyMs = opts.windowHistoryMs ?? 3_600_000;
-    this.agg = new CostWindowAggregator({ idleTimeoutMs: opts.idleTimeoutMs ?? 3_000, emit: () => {} });
-    const tick = opts.tickMs ?? 1_000;
-    this.timer = setInterval(() => { this.agg.idle(0, tick); this.drain(); }, tick);
-    this.timer.unref();
+    if (!opts.windows) this.live = liveCostWindows({ idleTimeoutMs: opts.idleTimeoutMs, tickMs: opts.tickMs });
+    this.unsubscribe = (opts.windows ?? this.live!).on((w, closed) => this.window(w, closed));
   }
 
   get windowSeconds(): number {
-    return this.agg.sizeMs / 1000;
+    return this.windowMs / 1000;
   }
 
   /** A charged telemetry event; an id seen before for its tenant is not counted again. */
   record(event: TelemetryEvent): void {
-    const id = this.tenants.has(event.tenant_id) || this.tenants.size < MAX_BOOKS ? event.tenant_id : event.tenant_id.split('/')[0];
+    const id = this.bookId(event.tenant_id);
     const e = id === event.tenant_id ? event : { ...event, tenant_id: id };
     const t = this.book(id);
     if (t.seen.has(e.event_id)) return;
@@ -73,7 +77,7 @@ export class SpendBook {
       at: Date.parse(e.event_time), micros: e.cost_usd_micros, model: e.model, provider: e.provider, deployment: e.deployment_id,
       tokens: e.tokens, gpuSeconds: e.gpu ? e.gpu.seconds * e.gpu.count : 0,
     });
-    this.agg.add(e);
+    this.live?.add(e);
   }
 
   tenantIds(): string[] {
@@ -81,7 +85,8 @@ export class SpendBook {
   }
 
   tenant(id: string): { metered: ReturnType<SpendTally['view']>; windows: SpendWindowView[] } | undefined {
-    this.drain();
+    this.live?.flush();
+    this.prune();
     const t = this.tenants.get(id);
     if (!t) return undefined;
     const windows = [...t.windows.values()].sort((a, b) => a.window_start.localeCompare(b.window_start) || a.key.localeCompare(b.key));
@@ -89,7 +94,13 @@ export class SpendBook {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.unsubscribe();
+    void this.live?.close();
+  }
+
+  /** A scope's own book while there is room for one; past that, its tenant's (the first segment of its id). */
+  private bookId(scope: string): string {
+    return this.tenants.has(scope) || this.tenants.size < MAX_BOOKS ? scope : scope.split('/')[0];
   }
 
   private book(id: string): TenantBook {
@@ -98,9 +109,18 @@ export class SpendBook {
     return t;
   }
 
-  /** Takes the windows the aggregator changed and (at most once a second) forgets those older than the history kept. */
-  private drain(): void {
-    for (const ws of this.agg.takeChanges().windows) this.book(ws.tenant).windows.set(ws.id, windowView(ws.window, ws.emitted));
+  /**
+   * A window as its source changed it: it replaces the one of its key. A deployment's scope
+   * (`acme/deployment:ID`) is shown in its tenant's book, as the ticks the server records itself are.
+   */
+  private window(w: CostWindow, closed: boolean): void {
+    this.windowMs = Date.parse(w.window_end) - Date.parse(w.window_start);
+    this.book(this.bookId(w.tenant_id.split('/deployment:')[0])).windows.set(`${w.scope}/${w.key}/${w.window_start}`, windowView(w, closed));
+    this.prune();
+  }
+
+  /** At most once a second: forgets the windows older than the history kept. */
+  private prune(): void {
     const now = this.opts.clock();
     if (now - this.prunedAt < PRUNE_EVERY_MS) return;
     this.prunedAt = now;

@@ -18,7 +18,8 @@ export function LiveWindowsChart({ tenants, windowSeconds, now }: { tenants: rea
   for (const t of tenants) {
     for (const w of t.windows) {
       const i = (Date.parse(w.window_start) - first) / size;
-      if (w.scope === 'tenant' && i >= 0 && i < SHOWN) data[i][t.tenant_id] = w.spend_usd;
+      // A tenant's own window and (read from lut.cost-windows) each of its deployments' add up.
+      if (w.scope === 'tenant' && i >= 0 && i < SHOWN) data[i][t.tenant_id] = Number(data[i][t.tenant_id] ?? 0) + w.spend_usd;
     }
   }
   for (const d of data) for (const t of tenants) d[t.tenant_id] ??= 0;

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { TOPICS } from '../topics.js';
+import { windowListeners, type CostWindowSource } from '../windows/source.js';
+import { consumeContract } from './consume.js';
+import { supervise, type JobLog } from './supervise.js';
+
+export interface FollowWindowsOptions {
+  readonly kafka: Kafka;
+  /** Windows written this long ago are read at start (and after a restart), so a late reader has the recent past. */
+  readonly historyMs?: number;
+  readonly clock?: () => number;
+  readonly log?: JobLog;
+}
+
+export type WindowFollower = CostWindowSource & {
+  stats(): { windows: number; restarts: number };
+};
+
+/**
+ * Follows `lut.cost-windows` as its writer publishes it, for a process that shows windows (each server replica
+ * reads every partition: a group of its own that commits nothing). Reading again after a broker outage starts
+ * over from `historyMs` back: a window record replaces the one of its key, so reading one twice changes nothing.
+ * Never gives up: a server keeps serving while Kafka is away and catches up when it is back.
+ */
+export async function followCostWindows(opts: FollowWindowsOptions): Promise<WindowFollower> {
+  const clock = opts.clock ?? Date.now;
+  const historyMs = opts.historyMs ?? 3_600_000;
+  const out = windowListeners();
+  let windows = 0;
+  const job = supervise(async (s) => consumeContract({
+    kafka: opts.kafka, topic: TOPICS.costWindows, groupId: `lutflow-window-reader-${randomUUID()}`, fromBeginning: false, startAt: clock() - historyMs,
+    commitOffset: () => undefined,
+    handleBatch: async (messages) => {
+      for (const m of messages) out.emit(m.value, true);
+      windows += messages.length;
+      s.progress();
+    },
+  }), { name: 'cost-window reader', log: opts.log, giveUpAfterMs: Infinity });
+  job.done.catch((err: unknown) => opts.log?.('error', 'cost-window reader stopped', { error: String((err as Error)?.message ?? err) }));
+  return {
+    on: out.on,
+    stats: () => ({ windows, restarts: job.restarts }),
+    close: () => job.stop(),
+  };
+}
