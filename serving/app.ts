@@ -167,7 +167,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.addHook('onClose', async () => {
     registry.close();
     await deliverer?.stop();
-    await o.streaming?.close();
+    await o.streaming?.close().catch((err: unknown) => app.log.warn({ err }, 'closing the Kafka clients failed'));
     await ledger.close();
   });
   await app.ready();

@@ -58,7 +58,11 @@ export async function serve(opts: ServeOptions) {
     await streaming?.close();
     throw err;
   });
-  const address = await app.listen({ host: opts.host, port: opts.port });
+  // A port in use: close what was opened (the ledger, Kafka clients) so that the error ends the process.
+  const address = await app.listen({ host: opts.host, port: opts.port }).catch(async (err: unknown) => {
+    await app.close();
+    throw err;
+  });
   return { app, context, address, devKey };
 }
 

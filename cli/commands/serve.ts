@@ -27,8 +27,9 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
   --retrain-data T  the runs table the schedule retrains from (a Delta folder, databricks:..., duckdb:...)
   --brokers LIST    Kafka (host:port,…; env LUTFLOW_KAFKA_BROKERS): the spend this server charges goes out on
                     lut.telemetry, and the dashboard and 'lutflow watch' show the windows of lut.cost-windows,
-                    whichever engine writes them ('lutflow windows', or 'lutflow flink submit'); closed windows
-                    only, 10 to 25 s behind. Without it the server windows what it charged itself, live.`,
+                    whichever engine writes them ('lutflow windows', or 'lutflow flink submit'). Closed windows
+                    only: with 'lutflow windows' about 3 to 15 s after a window ends, with Flink about 45 s.
+                    Without it the server windows what it charged itself, live.`,
   async run(argv, io) {
     const { values } = parse(argv, {
       model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, ledger: { type: 'string' }, 'ledger-url': { type: 'string' }, fsync: { type: 'string' },
@@ -41,8 +42,7 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
       if (!values['retrain-data']) throw new UsageError('--retrain needs --retrain-data TABLE');
       try { parseCron(values.retrain); } catch (err) { throw new UsageError(`--retrain: '${values.retrain}' is not a cron expression: ${(err as Error).message}`); }
     }
-    const brokers = (values.brokers ?? process.env.LUTFLOW_KAFKA_BROKERS)?.split(',').map((b) => b.trim()).filter(Boolean);
-    if (brokers?.some((b) => !/^[^\s:]+:\d{1,5}$/.test(b))) throw new UsageError(`--brokers must be host:port,…, got '${values.brokers ?? process.env.LUTFLOW_KAFKA_BROKERS}'`);
+    const brokers = brokersFlag(values.brokers ?? (process.env.LUTFLOW_KAFKA_BROKERS || undefined));
     const fsync = values.fsync ?? 'always';
     if (fsync !== 'always' && fsync !== 'never') throw new UsageError(`--fsync must be always or never, got '${fsync}'`);
     const s = await serve({
@@ -61,6 +61,19 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
     await new Promise<void>((resolve) => {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void s.app.close().finally(() => { schedule?.stop(); resolve(); }));
     });
+    // Closed: a client still connecting to a broker that is away must not keep the process alive.
+    setTimeout(() => process.exit(), 1_000).unref();
   },
 };
+/** `host:port,…`; undefined when not given; an empty or malformed list is a usage error. */
+function brokersFlag(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((b) => b.trim());
+  const bad = list.find((b) => {
+    const m = /^([^\s:/]+):(\d{1,5})$/.exec(b);
+    return !m || Number(m[2]) < 1 || Number(m[2]) > 65_535;
+  });
+  if (bad !== undefined) throw new UsageError(`--brokers must be host:port[,host:port…] (ports 1 to 65535), got '${bad}' in '${v}'`);
+  return list;
+}
 export default command;

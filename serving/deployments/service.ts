@@ -111,6 +111,7 @@ export class DeploymentService {
   }
 
   recent(): { tenant_id: string; window: CostWindow; closed: boolean }[] {
+    this.forgetOld();
     return [...this.recentWindows.values()];
   }
 
@@ -350,6 +351,10 @@ export class DeploymentService {
     const v = { tenant_id: w.tenant_id, window: w, closed };
     this.recentWindows.set(`${w.tenant_id}|${w.scope}/${w.key}/${w.window_start}`, v);
     this.emit({ type: 'window', ...v });
+    this.forgetOld();
+  }
+
+  private forgetOld(): void {
     const oldest = new Date(this.deps.clock() - 3_600_000).toISOString();
     for (const [k, r] of this.recentWindows) if (r.window.window_end < oldest) this.recentWindows.delete(k);
   }

@@ -32,10 +32,16 @@ export interface ContractConsumerOptions<K extends ContractTopic> {
   readonly commitOffset?: (partition: number, lastHandled: bigint) => bigint | undefined;
   readonly fromBeginning?: boolean;
   /**
-   * For a group without committed offsets (a reader that commits nothing): start each partition at its first
-   * record written at or after this time (epoch ms) instead of its beginning or end.
+   * For a reader that commits nothing: each partition starts at its first record written at or after this
+   * time (epoch ms), and after the group is joined again (a rebalance, a session that timed out) goes on from
+   * the record after the last one handled, instead of from the end.
    */
   readonly startAt?: number;
+  /**
+   * Invalid records are handed here instead of to `<topic>.dlq`: for readers that only show what they read,
+   * of which there may be many (each replica would dead-letter the same record again).
+   */
+  readonly onInvalid?: (letters: readonly DeadLetter[]) => void;
 }
 
 export interface ContractConsumer {
@@ -66,7 +72,7 @@ export async function consumeContract<K extends ContractTopic>(
     maxWaitTimeInMs: 500,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
   });
-  const dlq: Producer = opts.kafka.producer({
+  const dlq: Producer | undefined = opts.onInvalid ? undefined : opts.kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
@@ -84,15 +90,20 @@ export async function consumeContract<K extends ContractTopic>(
     if (!stopped) fail(payload.error);
   });
   const deadLetter = async (letters: readonly DeadLetter[]) => {
+    if (!dlq) return opts.onInvalid!(letters);
     const messages = letters.map((l) => ({ key: l.key ?? null, value: JSON.stringify(l) }));
     for (const chunk of chunkMessages(messages))
       await dlq.send({ topic: deadLetterTopic(opts.topic), messages: chunk });
     stats.deadLettered += letters.length;
   };
-  await consumer.connect();
-  await dlq.connect();
-  await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning ?? true });
-  await consumer.run({
+  const disconnect = async () => {
+    stopped = true;
+    await consumer.disconnect().catch(() => {});
+    await dlq?.disconnect().catch(() => {});
+  };
+  // Where a reader that commits nothing goes on from, per partition, at every join of its group.
+  const resume = new Map<number, string>();
+  const run = () => consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch, heartbeat }) => {
       const valid: ConsumedMessage<TopicTypes[K]>[] = [];
@@ -111,19 +122,31 @@ export async function consumeContract<K extends ContractTopic>(
       const last = BigInt(batch.lastOffset());
       await opts.handleBatch(valid, batch.partition, last);
       stats.valid += valid.length;
+      if (opts.startAt !== undefined) resume.set(batch.partition, (last + 1n).toString());
       const next = opts.commitOffset ? opts.commitOffset(batch.partition, last) : last + 1n;
       if (next !== undefined)
         await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
       await heartbeat();
     },
   });
-  if (opts.startAt !== undefined) {
-    await seekTo(opts.kafka, consumer, opts.topic, opts.startAt).catch(async (err: unknown) => {
-      stopped = true;
-      await consumer.disconnect().catch(() => {});
-      await dlq.disconnect().catch(() => {});
-      throw err;
-    });
+  try {
+    if (opts.startAt !== undefined) {
+      for (const p of await offsetsAt(opts.kafka, opts.topic, opts.startAt)) resume.set(p.partition, p.offset);
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        for (const partition of payload.memberAssignment[opts.topic] ?? []) {
+          const offset = resume.get(partition);
+          if (offset !== undefined) consumer.seek({ topic: opts.topic, partition, offset });
+        }
+      });
+    }
+    await consumer.connect();
+    await dlq?.connect();
+    await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning ?? true });
+    await run();
+  } catch (err) {
+    // Nothing connected may stay behind: open sockets would keep the process alive.
+    await disconnect();
+    throw err;
   }
   return {
     consumer,
@@ -131,19 +154,17 @@ export async function consumeContract<K extends ContractTopic>(
     done,
     deadLetter,
     async stop() {
-      stopped = true;
-      await consumer.disconnect().catch(() => {});
-      await dlq.disconnect().catch(() => {});
+      await disconnect();
       finish();
     },
   };
 }
 
-async function seekTo(kafka: Kafka, consumer: Consumer, topic: string, at: number): Promise<void> {
+async function offsetsAt(kafka: Kafka, topic: string, at: number): Promise<{ partition: number; offset: string }[]> {
   const admin = kafka.admin();
-  await admin.connect();
   try {
-    for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, at)) consumer.seek({ topic, partition: p.partition, offset: p.offset });
+    await admin.connect();
+    return await admin.fetchTopicOffsetsByTimestamp(topic, at);
   } finally {
     await admin.disconnect().catch(() => {});
   }

@@ -112,6 +112,7 @@ export function supervise(start: (s: Supervisor) => Promise<Incarnation>, opts: 
           wake = r;
           setTimeout(r, backoff);
         });
+        if (stopped) return;
         backoff = Math.min(backoff * 2, maxBackoffMs);
       }
     }

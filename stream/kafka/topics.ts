@@ -14,8 +14,6 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { topic: TOPICS.costWindows, numPartitions: 3 },
   { topic: deadLetterTopic(TOPICS.telemetry), numPartitions: 1 },
   { topic: deadLetterTopic(TOPICS.runRecords), numPartitions: 1 },
-  // Written by the readers of the windows (each server replica with --brokers).
-  { topic: deadLetterTopic(TOPICS.costWindows), numPartitions: 1 },
 ];
 
 /**

@@ -110,12 +110,13 @@ export class SpendBook {
   }
 
   /**
-   * A window as its source changed it: it replaces the one of its key. A deployment's scope
+   * A window as its source changed it: it replaces the one of its key (its scope's id included: two scopes
+   * in one book may report the same deployment id, and each window is shown). A deployment's scope
    * (`acme/deployment:ID`) is shown in its tenant's book, as the ticks the server records itself are.
    */
   private window(w: CostWindow, closed: boolean): void {
     this.windowMs = Date.parse(w.window_end) - Date.parse(w.window_start);
-    this.book(this.bookId(w.tenant_id.split('/deployment:')[0])).windows.set(`${w.scope}/${w.key}/${w.window_start}`, windowView(w, closed));
+    this.book(this.bookId(w.tenant_id.split('/deployment:')[0])).windows.set(`${w.tenant_id}|${w.scope}/${w.key}/${w.window_start}`, windowView(w, closed));
     this.prune();
   }
 

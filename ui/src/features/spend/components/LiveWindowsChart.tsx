@@ -18,8 +18,9 @@ export function LiveWindowsChart({ tenants, windowSeconds, now }: { tenants: rea
   for (const t of tenants) {
     for (const w of t.windows) {
       const i = (Date.parse(w.window_start) - first) / size;
-      // A tenant's own window and (read from lut.cost-windows) each of its deployments' add up.
-      if (w.scope === 'tenant' && i >= 0 && i < SHOWN) data[i][t.tenant_id] = Number(data[i][t.tenant_id] ?? 0) + w.spend_usd;
+      // A tenant's own window and (read from lut.cost-windows) each of its deployments' add up; a window of
+      // another size (an engine switched to another --window) falls between the slots and is left out.
+      if (w.scope === 'tenant' && Number.isInteger(i) && i >= 0 && i < SHOWN) data[i][t.tenant_id] = Number(data[i][t.tenant_id] ?? 0) + w.spend_usd;
     }
   }
   for (const d of data) for (const t of tenants) d[t.tenant_id] ??= 0;
