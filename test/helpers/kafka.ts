@@ -11,8 +11,8 @@ export const brokers = () => {
 export const kafka = (clientId = 'test') => createKafka({ brokers: brokers(), clientId });
 
 /** Reads every message of a topic from the beginning with a fresh group, until `until` holds or time runs out. */
-export async function readTopic(topic: string, until: (msgs: { key?: string; value: string }[]) => boolean, timeoutMs = 20_000) {
-  const consumer = kafka('reader').consumer({ groupId: `reader-${Math.random().toString(36).slice(2)}` });
+export async function readTopic(topic: string, until: (msgs: { key?: string; value: string }[]) => boolean, timeoutMs = 20_000, client: Kafka = kafka('reader')) {
+  const consumer = client.consumer({ groupId: `reader-${Math.random().toString(36).slice(2)}` });
   const msgs: { key?: string; value: string }[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

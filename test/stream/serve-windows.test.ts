@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaTransport, runKafkaCostWindows, TOPICS, type CostWindow, type CostWindowJob, type TelemetryEvent } from '../../stream/index.js';
+import { createKafka, createKafkaTransport, runKafkaCostWindows, TOPICS, type CostWindow, type CostWindowJob, type TelemetryEvent } from '../../stream/index.js';
 import { modelServerCommand, until } from '../deployments/helpers.js';
 import { tempDir } from '../helpers/index.js';
-import { brokers, kafka, readTopic } from '../helpers/kafka.js';
+import { readTopic } from '../helpers/kafka.js';
+import { brokerScript, freeBrokerPort } from '../setup/kafka.js';
 import { ADMIN, modelDir } from '../serving/fixtures.js';
 import { killAll, spawnServe } from '../serving/serve-process.js';
 
@@ -18,10 +19,18 @@ const H = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json'
 let base = '';
 let server: ChildProcess;
 let job: CostWindowJob;
+let port = 0;
+/**
+ * A broker of its own: the window job reads all of lut.telemetry and republishes every tenant's windows, which
+ * would interleave with the records other suites' jobs publish on the shared broker.
+ */
+const kafka = (clientId: string) => createKafka({ brokers: [`127.0.0.1:${port}`], clientId });
 
 beforeAll(async () => {
+  port = await freeBrokerPort();
+  brokerScript('start', port, true);
   job = runKafkaCostWindows({ kafka: kafka('serve-windows'), groupId: `serve-windows-${T}`, outOfOrdernessMs: 1000, idleTimeoutMs: 1000, commitIntervalMs: 100 });
-  ({ base, child: server } = await spawnServe(['--model', modelDir(), '--ledger', tempDir(), '--fsync', 'never', '--brokers', brokers().join(',')], {
+  ({ base, child: server } = await spawnServe(['--model', modelDir(), '--ledger', tempDir(), '--fsync', 'never', '--brokers', `127.0.0.1:${port}`], {
     LUTFLOW_API_KEYS: `${ADMIN}=*`, LUTFLOW_DEPLOY_TICK_MS: '300', LUTFLOW_DEPLOY_GRACE_MS: '1000',
   }));
   const r = await fetch(`${base}/budgets`, { method: 'POST', headers: H, body: JSON.stringify({ tenant_id: T, limit_usd: 100, window: 'total' }) });
@@ -30,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   killAll();
   await job?.stop();
+  if (port) brokerScript('wipe', port);
 });
 
 type SpendWindow = { scope: string; key: string; window_start: string; spend_micros: number; calls: number; gpu_seconds: number; closed: boolean };
@@ -52,7 +62,7 @@ async function topicWindows(tenant: string, until: (ws: Map<string, CostWindow>)
     }
     return m;
   };
-  return latest(await readTopic(TOPICS.costWindows, (msgs) => until(latest(msgs)), 30_000));
+  return latest(await readTopic(TOPICS.costWindows, (msgs) => until(latest(msgs)), 30_000, kafka('reader')));
 }
 
 /** The snapshot a server-sent event stream starts with. */
