@@ -45,10 +45,15 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
     const brokers = brokersFlag(values.brokers ?? (process.env.LUTFLOW_KAFKA_BROKERS || undefined));
     const fsync = values.fsync ?? 'always';
     if (fsync !== 'always' && fsync !== 'never') throw new UsageError(`--fsync must be always or never, got '${fsync}'`);
+    // A failed start (a port in use) ends the process even while a Kafka client still retries a broker that is away.
+    const exitSoon = () => setTimeout(() => process.exit(), 1_000).unref();
     const s = await serve({
       modelDir: registry ? join(model, 'current') : model, host: values.host ?? '127.0.0.1', port: values.port === '0' ? 0 : intFlag(values.port, 'port', 8080),
       ledgerDir: values.ledger ?? 'data/ledger', ledgerFsync: fsync, ledgerUrl: values['ledger-url'], historyTable: values.history, devKey: !!values['dev-key'], log: io.err,
       kafkaBrokers: brokers,
+    }).catch((err: unknown) => {
+      exitSoon();
+      throw err;
     });
     io.err(`listening on ${s.address}${s.devKey ? ` (development key: ${s.devKey})` : ''}`);
     io.err(`dashboard: ${s.address}/ui`);
@@ -59,10 +64,12 @@ API keys come from LUTFLOW_API_KEYS: "KEY=tenant1,tenant2;ADMINKEY=*" (keys of 1
     if (schedule) io.err(`retraining on '${values.retrain}', next at ${schedule.next()?.toISOString()}`);
     // SIGTERM (a supervisor, Kubernetes) or Ctrl-C: finish in-flight requests, close the ledger (and Kafka), exit.
     await new Promise<void>((resolve) => {
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void s.app.close().finally(() => { schedule?.stop(); resolve(); }));
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => void s.app.close().finally(async () => { await schedule?.stop(); resolve(); }));
+      }
     });
     // Closed: a client still connecting to a broker that is away must not keep the process alive.
-    setTimeout(() => process.exit(), 1_000).unref();
+    exitSoon();
   },
 };
 /** `host:port,…`; undefined when not given; an empty or malformed list is a usage error. */

@@ -34,7 +34,8 @@ export interface ContractConsumerOptions<K extends ContractTopic> {
   /**
    * For a reader that commits nothing: each partition starts at its first record written at or after this
    * time (epoch ms), and after the group is joined again (a rebalance, a session that timed out) goes on from
-   * the record after the last one handled, instead of from the end.
+   * the record after the last one handled, instead of from the end. A partition added later is read from its
+   * beginning (with `fromBeginning`, the default).
    */
   readonly startAt?: number;
   /**

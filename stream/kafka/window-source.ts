@@ -32,7 +32,7 @@ export async function followCostWindows(opts: FollowWindowsOptions): Promise<Win
   let windows = 0;
   let skipped = 0;
   const job = supervise(async (s) => consumeContract({
-    kafka: opts.kafka, topic: TOPICS.costWindows, groupId: `lutflow-window-reader-${randomUUID()}`, fromBeginning: false, startAt: clock() - historyMs,
+    kafka: opts.kafka, topic: TOPICS.costWindows, groupId: `lutflow-window-reader-${randomUUID()}`, startAt: clock() - historyMs,
     commitOffset: () => undefined,
     // Not dead-lettered: every replica reads every record, and each restart reads the hour again.
     onInvalid: (letters) => {

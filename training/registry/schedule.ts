@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Cron } from 'croner';
 
 export interface RetrainSchedule {
@@ -6,7 +6,8 @@ export interface RetrainSchedule {
   next(): Date | null;
   /** Runs finished so far, with their exit codes. */
   readonly finished: number[];
-  stop(): void;
+  /** No more runs; a run still going is ended (SIGTERM, SIGKILL after 10 s) and waited for. */
+  stop(): Promise<void>;
 }
 
 export interface ScheduleOptions {
@@ -34,10 +35,12 @@ export function parseCron(cron: string, timezone?: string): Cron {
 export function scheduleRetrain(opts: ScheduleOptions): RetrainSchedule {
   const [exe, ...pre] = opts.command ?? [process.execPath, ...process.execArgv, process.argv[1]];
   const finished: number[] = [];
+  let running: { child: ChildProcess; closed: Promise<void> } | undefined;
   const job = new Cron(opts.cron, { protect: true, timezone: opts.timezone, catch: (err) => opts.log(`retrain schedule: ${(err as Error).message}`) }, () =>
     new Promise<void>((resolve) => {
       opts.log(`retrain schedule: starting lutflow retrain ${opts.args.join(' ')}`);
       const child = spawn(exe, [...pre, 'retrain', ...opts.args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      running = { child, closed: new Promise((r) => child.once('close', () => r())) };
       let rest = '';
       child.stderr.on('data', (b: Buffer) => {
         const lines = (rest + b.toString('utf8')).split('\n');
@@ -46,11 +49,24 @@ export function scheduleRetrain(opts: ScheduleOptions): RetrainSchedule {
       });
       child.on('close', (code) => {
         if (rest.trim()) opts.log(`retrain: ${rest}`);
+        running = undefined;
         finished.push(code ?? 1);
         opts.log(`retrain schedule: run finished (exit ${code}); next at ${job.nextRun()?.toISOString() ?? 'never'}`);
         resolve();
       });
     }),
   );
-  return { next: () => job.nextRun(), finished, stop: () => job.stop() };
+  return {
+    next: () => job.nextRun(), finished,
+    async stop() {
+      job.stop();
+      const run = running;
+      if (!run) return;
+      // A retrain ended half-way promotes nothing: the registry keeps its current model.
+      run.child.kill('SIGTERM');
+      const killer = setTimeout(() => run.child.kill('SIGKILL'), 10_000);
+      await run.closed;
+      clearTimeout(killer);
+    },
+  };
 }

@@ -51,7 +51,8 @@ export class SpendBook {
   private readonly unsubscribe: () => void;
   private readonly tenants = new Map<string, TenantBook>();
   private readonly historyMs: number;
-  private windowMs = 10_000;
+  /** How many windows held are of each size: engines may be run with another `--window`, even during a switch. */
+  private readonly sizes = new Map<number, number>();
   private prunedAt = -Infinity;
 
   constructor(private readonly opts: SpendBookOptions) {
@@ -61,8 +62,15 @@ export class SpendBook {
     this.unsubscribe = (opts.windows ?? this.live!).on((w, closed) => this.window(w, closed));
   }
 
+  /** The size most windows held have (10 s when none are held); windows of another size are not shown. */
   get windowSeconds(): number {
-    return this.windowMs / 1000;
+    return this.windowMs() / 1000;
+  }
+
+  private windowMs(): number {
+    let best = 10_000, most = 0;
+    for (const [size, n] of this.sizes) if (n > most) [best, most] = [size, n];
+    return best;
   }
 
   /** A charged telemetry event; an id seen before for its tenant is not counted again. */
@@ -89,7 +97,8 @@ export class SpendBook {
     this.prune();
     const t = this.tenants.get(id);
     if (!t) return undefined;
-    const windows = [...t.windows.values()].sort((a, b) => a.window_start.localeCompare(b.window_start) || a.key.localeCompare(b.key));
+    const size = this.windowMs();
+    const windows = [...t.windows.values()].filter((w) => Date.parse(w.window_end) - Date.parse(w.window_start) === size).sort((a, b) => a.window_start.localeCompare(b.window_start) || a.key.localeCompare(b.key));
     return { metered: t.tally.view(), windows };
   }
 
@@ -110,14 +119,23 @@ export class SpendBook {
   }
 
   /**
-   * A window as its source changed it: it replaces the one of its key (its scope's id included: two scopes
-   * in one book may report the same deployment id, and each window is shown). A deployment's scope
+   * A window as its source changed it: it replaces the one of its key (its scope's id and its end included: two
+   * scopes in one book may report the same deployment id, two engines may window by different sizes). A deployment's scope
    * (`acme/deployment:ID`) is shown in its tenant's book, as the ticks the server records itself are.
    */
   private window(w: CostWindow, closed: boolean): void {
-    this.windowMs = Date.parse(w.window_end) - Date.parse(w.window_start);
-    this.book(this.bookId(w.tenant_id.split('/deployment:')[0])).windows.set(`${w.tenant_id}|${w.scope}/${w.key}/${w.window_start}`, windowView(w, closed));
+    const windows = this.book(this.bookId(w.tenant_id.split('/deployment:')[0])).windows;
+    const key = `${w.tenant_id}|${w.scope}/${w.key}/${w.window_start}/${w.window_end}`;
+    if (!windows.has(key)) this.counted(w, 1);
+    windows.set(key, windowView(w, closed));
     this.prune();
+  }
+
+  private counted(w: { window_start: string; window_end: string }, by: number): void {
+    const size = Date.parse(w.window_end) - Date.parse(w.window_start);
+    const n = (this.sizes.get(size) ?? 0) + by;
+    if (n > 0) this.sizes.set(size, n);
+    else this.sizes.delete(size);
   }
 
   /** At most once a second: forgets the windows older than the history kept. */
@@ -127,7 +145,11 @@ export class SpendBook {
     this.prunedAt = now;
     const oldest = new Date(now - this.historyMs).toISOString();
     for (const t of this.tenants.values()) {
-      for (const [id, w] of t.windows) if (w.window_end < oldest) t.windows.delete(id);
+      for (const [id, w] of t.windows) {
+        if (w.window_end >= oldest) continue;
+        t.windows.delete(id);
+        this.counted(w, -1);
+      }
     }
   }
 }
