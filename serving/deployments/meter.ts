@@ -32,6 +32,26 @@ export class GpuMeter {
     return gpuTimeCostMicros(gpuMillis, this.microsPerGpuHour);
   }
 
+  /**
+   * The last instant at which the run still costs at most `micros`: one millisecond later it costs more. Found on
+   * the cost itself (whole micro-dollars per whole millisecond), not on the price, so that a check at that instant
+   * of the next millisecond's cost always sees the crossing. Infinity when that is past 2^52 ms (142,000 years:
+   * never) or the price is 0.
+   */
+  lastWithin(micros: number): number {
+    let lo = this.startedAt, hi = this.startedAt + 1;
+    while (this.costAt(hi) <= micros) {
+      if (hi - this.startedAt >= 2 ** 52) return Infinity;
+      hi = this.startedAt + (hi - this.startedAt) * 2;
+    }
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (this.costAt(mid) <= micros) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** What one more interval of `ms` adds on top of the cost at `at`. */
   nextCost(at: number, ms: number): number {
     return this.costAt(at + ms) - this.costAt(at);

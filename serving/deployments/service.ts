@@ -272,7 +272,7 @@ export class DeploymentService {
     const { spec, meter } = live;
     if (!meter) return;
     const perMs = (meter.microsPerGpuHour * meter.gpuCount) / 3_600_000;
-    const budgetAt = spec.budget_micros === undefined || perMs <= 0 ? Infinity : meter.startedAt + Math.floor(spec.budget_micros / perMs);
+    const budgetAt = spec.budget_micros === undefined || perMs <= 0 ? Infinity : meter.lastWithin(spec.budget_micros);
     const durationAt = spec.max_duration_ms === undefined ? Infinity : meter.startedAt + spec.max_duration_ms;
     const at = Math.min(budgetAt, durationAt);
     if (!Number.isFinite(at)) return;

@@ -43,4 +43,19 @@ describe('GPU-time metering (property)', () => {
       },
     ), { numRuns: 300 });
   });
+
+  it('knows the last millisecond within a budget: the next one costs more (where the deployment\'s kill timer fires)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 10_000_000_000 }), fc.integer({ min: 0, max: 2e12 }), fc.integer({ min: 0, max: 1e12 }),
+      (count, price, start, budget) => {
+        const m = new GpuMeter(start, count, price);
+        const t = m.lastWithin(budget);
+        // Never within 142,000 years (a tiny price for a large budget): no timer.
+        if (t === Infinity) return void expect(m.costAt(start + 2 ** 51)).toBeLessThanOrEqual(budget);
+        expect(t).toBeGreaterThanOrEqual(start);
+        expect(m.costAt(t)).toBeLessThanOrEqual(budget);
+        expect(m.costAt(t) + m.nextCost(t, 1)).toBeGreaterThan(budget);
+      },
+    ), { numRuns: 500 });
+  });
 });
