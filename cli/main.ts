@@ -30,3 +30,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+// A command that failed has said why: a client still retrying a broker (or a socket a failed job left open)
+// must not keep the process alive, so that a supervisor sees the exit and starts it again.
+if (process.exitCode !== 0) setTimeout(() => process.exit(), 2_000).unref();
